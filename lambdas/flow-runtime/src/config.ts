@@ -1,0 +1,243 @@
+import * as z from 'zod';
+
+/**
+ * The connector config document: sources, targets and `flows[]`. This file is the single source
+ * of truth for its shape; the TypeScript types are inferred from it and
+ * `schema/connector-config.schema.json` is generated from it (`npm run schema`).
+ *
+ * Cross-field rules (unique names, references, JSONPath safety) live in `validate.ts`.
+ */
+
+/** Keys matching this pattern are customer annotations: allowed anywhere, ignored by the worker. */
+export const EXTENSION_KEY_PATTERN = /^x-/;
+
+/** Metadata marker read by the JSON Schema generator to emit `additionalProperties: false` + `x-*`. */
+export const EXTENSIBLE_OBJECT_META = { 'flow-worker:extensible': true } as const;
+
+/**
+ * A strict object that also accepts `x-*` extension keys. Any other unknown key is an error, so a
+ * typo (`enabeld`) cannot pass silently.
+ */
+function configObject<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
+  return z
+    .looseObject(shape)
+    .superRefine(
+      (value, ctx) => {
+        for (const key of Object.keys(value)) {
+          if (!Object.hasOwn(shape, key) && !EXTENSION_KEY_PATTERN.test(key)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: `unknown field "${key}" (known fields: ${Object.keys(shape).join(', ')}; annotations must start with "x-")`,
+            });
+          }
+        }
+      },
+      // Run even when a sibling field already failed: every problem is reported in one pass.
+      { when: () => true },
+    )
+    .meta(EXTENSIBLE_OBJECT_META);
+}
+
+const name = (what: string) =>
+  z
+    .string({ error: `${what} must be a non-empty string` })
+    .min(1, { error: `${what} must be a non-empty string` })
+    .max(128, { error: `${what} must be at most 128 characters` });
+
+/**
+ * A value in `data`, `id`, `group_id` or a condition `path`: a string starting with `$` is an
+ * expression (see `expressions.ts`), anything else is a literal.
+ */
+export const JsonPathString = z
+  .string()
+  .min(1)
+  .describe('A JSONPath: `$…` reads the event payload, `$$…` the run context.');
+
+/** `data`: one expression selecting an object, or a field mapping whose values are expressions or literals. */
+export const DataSpec = z.union([
+  JsonPathString,
+  z
+    .record(z.string(), z.json())
+    .describe('Field mapping: each value is an expression (`$…`/`$$…`) or a literal.'),
+]);
+export type DataSpec = z.infer<typeof DataSpec>;
+
+/** A record id: an expression, or a literal string/number. */
+export const IdSpec = z.union([z.string().min(1), z.number()]);
+export type IdSpec = z.infer<typeof IdSpec>;
+
+export const ON_ERROR_MODES = ['fail', 'continue'] as const;
+export const QUEUE_NAMES = ['inbound-sync', 'outbound-sync'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export const RECORD_ACTIONS = ['upsert', 'create', 'update', 'delete'] as const;
+export type RecordAction = (typeof RECORD_ACTIONS)[number];
+export const STEP_ACTIONS = [...RECORD_ACTIONS, 'transform', 'filter', 'emit'] as const;
+export type StepAction = (typeof STEP_ACTIONS)[number];
+
+/** A filter condition: one comparison on `path`, or `all` / `any` of nested conditions. */
+export interface Condition {
+  path?: string | undefined;
+  equals?: z.core.util.JSONType | undefined;
+  not_equals?: z.core.util.JSONType | undefined;
+  in?: z.core.util.JSONType[] | undefined;
+  exists?: boolean | undefined;
+  all?: Condition[] | undefined;
+  any?: Condition[] | undefined;
+}
+
+const COMPARISONS = ['equals', 'not_equals', 'in', 'exists'] as const;
+
+export const Condition: z.ZodType<Condition> = configObject({
+  path: JsonPathString.optional(),
+  equals: z.json().optional(),
+  not_equals: z.json().optional(),
+  in: z.array(z.json()).optional(),
+  exists: z.boolean().optional(),
+  get all(): z.ZodOptional<z.ZodArray<z.ZodType<Condition>>> {
+    return z.array(Condition).min(1).optional();
+  },
+  get any(): z.ZodOptional<z.ZodArray<z.ZodType<Condition>>> {
+    return z.array(Condition).min(1).optional();
+  },
+}).superRefine(
+  (c, ctx) => {
+    const comparisons = COMPARISONS.filter((k) => c[k] !== undefined);
+    const groups = (['all', 'any'] as const).filter((k) => c[k] !== undefined);
+    const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if (groups.length > 0) {
+      if (groups.length > 1 || comparisons.length > 0 || c.path !== undefined) {
+        fail('a condition is either one of "all" / "any", or a "path" with one comparison; not both');
+      }
+      return;
+    }
+    if (c.path === undefined)
+      fail('a condition needs "path" (with one of equals, not_equals, in, exists) or "all" / "any"');
+    if (comparisons.length !== 1) {
+      fail(
+        `a condition on "path" needs exactly one of ${COMPARISONS.join(', ')} (found ${comparisons.length === 0 ? 'none' : comparisons.join(', ')})`,
+      );
+    }
+  },
+  { when: () => true },
+);
+
+const stepBase = {
+  id: name('step id'),
+  on_error: z.enum(ON_ERROR_MODES).default('fail'),
+};
+
+const recordStepBase = {
+  ...stepBase,
+  target: name('target'),
+  entity: name('entity'),
+};
+
+export const UpsertStep = configObject({
+  ...recordStepBase,
+  action: z.literal('upsert'),
+  data: DataSpec,
+  id_property: name('id_property'),
+});
+export const CreateStep = configObject({ ...recordStepBase, action: z.literal('create'), data: DataSpec });
+export const UpdateStep = configObject({
+  ...recordStepBase,
+  action: z.literal('update'),
+  id: IdSpec,
+  data: DataSpec,
+  id_property: name('id_property').optional(),
+});
+export const DeleteStep = configObject({
+  ...recordStepBase,
+  action: z.literal('delete'),
+  id: IdSpec,
+  id_property: name('id_property').optional(),
+});
+export const TransformStep = configObject({ ...stepBase, action: z.literal('transform'), data: DataSpec });
+export const FilterStep = configObject({ ...stepBase, action: z.literal('filter'), condition: Condition });
+export const EmitStep = configObject({
+  ...stepBase,
+  action: z.literal('emit'),
+  queue: z.enum(QUEUE_NAMES),
+  source: name('source'),
+  event_type: name('event_type'),
+  data: DataSpec,
+  group_id: IdSpec.optional(),
+});
+
+export const Step = z.discriminatedUnion(
+  'action',
+  [UpsertStep, CreateStep, UpdateStep, DeleteStep, TransformStep, FilterStep, EmitStep],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? `action must be one of ${STEP_ACTIONS.join(', ')}` : undefined,
+  },
+);
+export type Step = z.infer<typeof Step>;
+export type RecordStep = Extract<Step, { action: RecordAction }>;
+export type StepOf<A extends StepAction> = Extract<Step, { action: A }>;
+
+export const Source = configObject({ name: name('source name'), description: z.string().optional() });
+export type Source = z.infer<typeof Source>;
+
+export const TARGET_KINDS = ['hubspot', 'http'] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+const timeoutMs = z.number().int().min(100).max(900_000).optional();
+
+export const HubSpotTargetDefinition = configObject({
+  name: name('target name'),
+  kind: z.literal('hubspot'),
+  /** Secrets Manager secret holding the private-app token. */
+  secret: name('secret'),
+  /** @default https://api.hubapi.com */
+  base_url: z.url({ protocol: /^https?$/ }).optional(),
+  timeout_ms: timeoutMs,
+});
+export const HttpTargetDefinition = configObject({
+  name: name('target name'),
+  kind: z.literal('http'),
+  base_url: z.url({ protocol: /^https?$/ }),
+  headers: z.record(z.string(), z.string()).optional(),
+  /** Secrets Manager secret sent as a bearer token. */
+  secret: name('secret').optional(),
+  /** Path per entity, relative to base_url. @default `/{entity}` */
+  paths: z.record(z.string(), z.string().startsWith('/')).optional(),
+  timeout_ms: timeoutMs,
+});
+export const TargetDefinition = z.discriminatedUnion(
+  'kind',
+  [HubSpotTargetDefinition, HttpTargetDefinition],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? `kind must be one of ${TARGET_KINDS.join(', ')}` : undefined,
+  },
+);
+export type TargetDefinition = z.infer<typeof TargetDefinition>;
+export type HubSpotTargetDefinition = z.infer<typeof HubSpotTargetDefinition>;
+export type HttpTargetDefinition = z.infer<typeof HttpTargetDefinition>;
+
+/** A flow: the seed's fields exactly. */
+export const Flow = configObject({
+  name: name('flow name'),
+  source: name('source'),
+  event_type: name('event_type'),
+  /** Declarative hint, persisted and projected into manifests; never evaluated by the worker. */
+  event_type_from: JsonPathString.nullable().default(null),
+  enabled: z.boolean().default(true),
+  steps: z.array(Step).min(1, { error: 'a flow needs at least one step' }),
+});
+export type Flow = z.infer<typeof Flow>;
+
+export const ConnectorConfig = configObject({
+  connector_id: name('connector_id'),
+  version: z.number().int().min(1, { error: 'version must be a positive integer' }),
+  sources: z.array(Source),
+  targets: z.array(TargetDefinition).default([]),
+  flows: z.array(Flow),
+});
+/** A parsed config: defaults applied (`enabled`, `event_type_from`, `on_error`, `targets`). */
+export type ConnectorConfig = z.infer<typeof ConnectorConfig>;
+/** A config as written by a customer, before defaults. */
+export type ConnectorConfigInput = z.input<typeof ConnectorConfig>;

@@ -1,0 +1,137 @@
+/**
+ * Named error classes. Every error the runtime raises on purpose is a {@link FlowWorkerError}
+ * carrying a structured {@link ErrorContext}, so handlers can log and dead-letter it without
+ * parsing messages. The class decides what happens to the SQS record (see {@link errorClassOf}).
+ */
+
+/** Where an error happened. Never holds payload values or secrets. */
+export interface ErrorContext {
+  readonly connector?: string;
+  readonly flow?: string;
+  readonly step?: string;
+  readonly field?: string;
+  readonly [key: string]: string | number | boolean | undefined;
+}
+
+export interface FlowWorkerErrorOptions {
+  readonly cause?: unknown;
+  readonly context?: ErrorContext;
+}
+
+/** Base class of every error flow-worker raises on purpose. */
+export class FlowWorkerError extends Error {
+  readonly context: ErrorContext;
+
+  constructor(message: string, options: FlowWorkerErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.context = options.context ?? {};
+  }
+}
+
+/** The SQS body can never be processed: not JSON, or not a valid envelope. Dead-lettered as `poison`. */
+export class PoisonMessageError extends FlowWorkerError {}
+
+/** One problem found in a connector config, with a path such as `flows[1].steps[2].id`. */
+export interface ConfigProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** A connector config failed validation. Lists every problem found, not just the first. */
+export class ConfigValidationError extends FlowWorkerError {
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(problems: readonly ConfigProblem[], options: FlowWorkerErrorOptions = {}) {
+    super(ConfigValidationError.format(problems), options);
+    this.problems = problems;
+  }
+
+  static format(problems: readonly ConfigProblem[]): string {
+    const lines = problems.map((p) => `  - ${p.path === '' ? '(config)' : p.path}: ${p.message}`);
+    const noun = problems.length === 1 ? 'problem' : 'problems';
+    return `connector config is invalid (${problems.length} ${noun}):\n${lines.join('\n')}`;
+  }
+}
+
+/** No published config exists for the envelope's connector. Permanent: dead-lettered. */
+export class ConfigNotFoundError extends FlowWorkerError {}
+
+/** A publish offered a version that is not newer than the stored one. */
+export class ConfigVersionConflictError extends FlowWorkerError {
+  readonly storedVersion: number | undefined;
+  readonly offeredVersion: number;
+
+  constructor(connectorId: string, offeredVersion: number, storedVersion: number | undefined) {
+    super(
+      `connector "${connectorId}": version ${offeredVersion} was not published because the stored version` +
+        ` is ${storedVersion ?? 'unknown'}; publish a version greater than the stored one`,
+      { context: { connector: connectorId } },
+    );
+    this.offeredVersion = offeredVersion;
+    this.storedVersion = storedVersion;
+  }
+}
+
+export interface RetryableErrorOptions extends FlowWorkerErrorOptions {
+  /** Seconds the remote side asked us to wait (`Retry-After`). */
+  readonly retryAfterSeconds?: number;
+  readonly status?: number;
+}
+
+/** A transient failure (network, timeout, 429, 5xx, throttling): worth retrying. */
+export class RetryableError extends FlowWorkerError {
+  readonly retryAfterSeconds: number | undefined;
+  readonly status: number | undefined;
+
+  constructor(message: string, options: RetryableErrorOptions = {}) {
+    super(message, options);
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.status = options.status;
+  }
+}
+
+export interface PermanentErrorOptions extends FlowWorkerErrorOptions {
+  readonly status?: number;
+  /** The remote side's id for the failed request (HubSpot's `correlationId`). */
+  readonly correlationId?: string;
+}
+
+/** A failure that retrying cannot fix (4xx, a mapping that selects nothing required). Dead-lettered. */
+export class PermanentError extends FlowWorkerError {
+  readonly status: number | undefined;
+  readonly correlationId: string | undefined;
+
+  constructor(message: string, options: PermanentErrorOptions = {}) {
+    super(message, options);
+    this.status = options.status;
+    this.correlationId = options.correlationId;
+  }
+}
+
+/** A required environment variable is missing or invalid; raised at cold start. */
+export class EnvironmentError extends FlowWorkerError {}
+
+/**
+ * What a failure means for the SQS record:
+ * - `poison` and `permanent`: dead-letter now, it can never succeed;
+ * - `retryable`: report the record failed so SQS redelivers it.
+ *
+ * Anything not raised on purpose (a bug, an SDK error we did not map) is treated as retryable:
+ * redelivery and, after `maxReceiveCount`, the queue's redrive policy still keep the record.
+ */
+export type ErrorClass = 'poison' | 'permanent' | 'retryable';
+
+export function errorClassOf(error: unknown): ErrorClass {
+  if (error instanceof PoisonMessageError) return 'poison';
+  if (error instanceof PermanentError) return 'permanent';
+  if (error instanceof ConfigNotFoundError) return 'permanent';
+  if (error instanceof ConfigValidationError) return 'permanent';
+  return 'retryable';
+}
+
+/** A short, log-safe description of any thrown value. */
+export function describeError(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'NonError', message: String(error) };
+}

@@ -1,0 +1,47 @@
+import type { ErrorClass } from './errors.js';
+import type { StepAction } from './config.js';
+
+/**
+ * The structured account of one record's run. Handlers log it (without payload values), the CLI
+ * prints it. Results are included for the CLI; the handler's logger omits them.
+ */
+export type StepStatus = 'ok' | 'failed' | 'continued' | 'skipped';
+
+export interface ReportedError {
+  readonly class: ErrorClass;
+  readonly name: string;
+  readonly message: string;
+}
+
+export interface StepReport {
+  readonly id: string;
+  readonly action: StepAction;
+  /** `continued`: failed with `on_error: continue`; `skipped`: not run (an earlier step stopped the flow). */
+  readonly status: StepStatus;
+  readonly durationMs: number;
+  /** The step's result (`$$.steps.<id>`); for `continued`, the error as a plain object. */
+  readonly result?: unknown;
+  readonly error?: ReportedError;
+}
+
+/** `filtered`: a filter step was false and stopped the flow successfully. */
+export type FlowStatus = 'completed' | 'filtered' | 'failed' | 'skipped';
+
+export interface FlowReport {
+  readonly name: string;
+  readonly status: FlowStatus;
+  readonly durationMs: number;
+  readonly steps: readonly StepReport[];
+}
+
+/** `no_match` is a success: no enabled flow listens for this (source, event_type). */
+export type RunStatus = 'ok' | 'no_match' | 'failed';
+
+export interface RunReport {
+  readonly status: RunStatus;
+  readonly flowsMatched: readonly string[];
+  readonly flows: readonly FlowReport[];
+  readonly durationMs: number;
+  /** Set when status is `failed`: the error that stopped the run. */
+  readonly error?: ReportedError;
+}

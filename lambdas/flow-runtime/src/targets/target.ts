@@ -1,0 +1,57 @@
+import type { Envelope } from '../envelope.js';
+import type { QueueName, RecordAction, TargetDefinition } from '../config.js';
+
+/**
+ * The record operation a step asks a target for. Values are already resolved from expressions;
+ * a target never sees JSONPath.
+ */
+export interface TargetRequest {
+  readonly action: RecordAction;
+  /** The entity / object type from the step, e.g. `company`. */
+  readonly entity: string;
+  /** The record's fields (upsert, create, update). */
+  readonly data?: Readonly<Record<string, unknown>>;
+  /**
+   * upsert: the value of `id_property` in `data`; update/delete: the step's resolved `id`.
+   */
+  readonly id?: string;
+  /** The unique property `id` refers to (upsert always; update/delete when the id is not the record id). */
+  readonly idProperty?: string;
+  /** Aborted when the Lambda is about to run out of time. */
+  readonly signal?: AbortSignal;
+}
+
+/** What a record action reports, visible to later steps as `$$.steps.<id>`. */
+export interface TargetResult {
+  readonly id?: string;
+  readonly created?: boolean;
+  readonly deleted?: boolean;
+}
+
+/**
+ * A destination system (HubSpot, a generic HTTP API, a recorder in tests). Implementations map
+ * failures to `RetryableError` (network, timeout, 429, 5xx) or `PermanentError` (other 4xx) and
+ * never put secrets into error messages.
+ */
+export interface Target {
+  readonly name: string;
+  readonly kind: string;
+  execute(request: TargetRequest): Promise<TargetResult>;
+}
+
+/** Builds a target from its config definition. Called once per config version and target. */
+export type TargetFactory = (definition: TargetDefinition) => Target;
+
+/** A new message for a sync queue, produced by an `emit` step. */
+export interface EmitRequest {
+  readonly queue: QueueName;
+  readonly envelope: Envelope;
+  readonly messageGroupId: string;
+  readonly messageDeduplicationId: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Sends `emit` messages (SQS in Lambda, an in-memory queue locally). */
+export interface Emitter {
+  emit(request: EmitRequest): Promise<{ readonly messageId: string }>;
+}
