@@ -7,3 +7,5 @@ export * from './envelope.js';
 export * from './config.js';
 export type * from './report.js';
 export type * from './targets/target.js';
+export * from './manifest.js';
+export * from './diff.js';
