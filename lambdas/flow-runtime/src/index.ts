@@ -9,3 +9,14 @@ export type * from './report.js';
 export type * from './targets/target.js';
 export * from './manifest.js';
 export * from './diff.js';
+export { createTargetFactory, type TargetFactoryOptions } from './targets/factory.js';
+export {
+  createSecretsManagerProvider,
+  DEFAULT_SECRET_TTL_MS,
+  type SecretProvider,
+  type SecretsManagerProviderOptions,
+} from './targets/secrets.js';
+export { createSqsEmitter, QUEUE_URL_ENV, type SqsEmitterOptions } from './targets/sqs-emitter.js';
+export { createHubSpotTarget, HUBSPOT_OBJECT_TYPES, hubspotObjectType } from './targets/hubspot.js';
+export { createHttpTarget } from './targets/http.js';
+export { USER_AGENT } from './targets/http-client.js';

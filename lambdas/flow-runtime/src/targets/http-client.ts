@@ -1,0 +1,276 @@
+import runtimePackage from '../../package.json' with { type: 'json' };
+import { PermanentError, RetryableError, type ErrorContext } from '../errors.js';
+
+/**
+ * The JSON-over-HTTP client every remote target shares: native `fetch`, a per-request timeout,
+ * bearer auth, and one mapping from failures to error classes:
+ *
+ * - network error, timeout, abort, 429 and 5xx → {@link RetryableError} (with `Retry-After` seconds);
+ * - any other non-2xx → {@link PermanentError} with the status, the remote message and correlation id.
+ *
+ * Tokens only ever travel in the `Authorization` header: error messages are built from the
+ * operation name, the status and the remote body, and any echo of the token is redacted.
+ *
+ * Keep-alive: Node's `fetch` (undici) pools connections per origin and keeps them alive by default,
+ * so a warm Lambda reuses its TLS connections across records without any extra setup.
+ */
+
+/** `flow-worker/<version>`, the version read from the runtime package's own `package.json`. */
+export const USER_AGENT = `flow-worker/${runtimePackage.version}`;
+
+/** @default 10 seconds */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** Longest remote error message kept in an error (HubSpot validation messages can be long). */
+const MAX_REMOTE_MESSAGE = 500;
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpRequest {
+  readonly method: HttpMethod;
+  readonly url: string;
+  /** A log-safe description of the call, e.g. `upsert company`; used in error messages. */
+  readonly operation: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Sent as `Authorization: Bearer <token>`; wins over any `Authorization` in `headers`. */
+  readonly token?: string;
+  /** Serialised as JSON. */
+  readonly body?: unknown;
+  readonly signal?: AbortSignal;
+  /** Non-2xx statuses returned to the caller instead of raised (e.g. 404 on delete). */
+  readonly acceptStatuses?: readonly number[];
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  /** Parsed JSON; the raw text when the body is not JSON; `undefined` when empty. */
+  readonly body: unknown;
+}
+
+export interface HttpClient {
+  send(request: HttpRequest): Promise<HttpResponse>;
+}
+
+export interface HttpClientOptions {
+  /** Names the target in error messages, e.g. `hubspot target "crm"`. */
+  readonly label: string;
+  /** Extra error context (target name, kind). */
+  readonly context?: ErrorContext;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** @default {@link USER_AGENT} */
+  readonly userAgent?: string;
+  /** @default {@link DEFAULT_TIMEOUT_MS} */
+  readonly timeoutMs?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** Seconds to wait when a 429/5xx carries no `Retry-After` (e.g. HubSpot's rate-limit headers). */
+  readonly retryAfterHint?: (headers: Headers) => number | undefined;
+}
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const userAgent = options.userAgent ?? USER_AGENT;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const now = options.now ?? Date.now;
+
+  return {
+    async send(request) {
+      const redact = redactor(request.token);
+      const fail = (detail: string) => `${options.label}: ${request.operation} failed: ${redact(detail)}`;
+      const context = { ...options.context, operation: request.operation };
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+
+      let response: Response;
+      let text: string;
+      try {
+        response = await doFetch(request.url, {
+          method: request.method,
+          headers: buildHeaders(request, userAgent),
+          body: request.body === undefined ? undefined : JSON.stringify(request.body),
+          signal,
+        });
+        // Read inside the same try: a body that stalls past the timeout is a timeout too.
+        text = await response.text();
+      } catch (error) {
+        throw new RetryableError(fail(describeTransportFailure(error, timeout, request.signal, timeoutMs)), {
+          cause: error,
+          context,
+        });
+      }
+
+      const body = parseBody(text);
+      const { status } = response;
+      if ((status >= 200 && status < 300) || request.acceptStatuses?.includes(status)) {
+        return { status, headers: response.headers, body };
+      }
+      throw httpError({ status, headers: response.headers, body }, { fail, context, now, options });
+    },
+  };
+}
+
+function buildHeaders(request: HttpRequest, userAgent: string): Headers {
+  // `Headers` is case-insensitive, so the `set` calls below replace any spelling of these names.
+  const headers = new Headers(request.headers);
+  headers.set('accept', 'application/json');
+  headers.set('user-agent', userAgent);
+  if (request.body !== undefined) headers.set('content-type', 'application/json');
+  if (request.token !== undefined) headers.set('authorization', `Bearer ${request.token}`);
+  return headers;
+}
+
+function describeTransportFailure(
+  error: unknown,
+  timeout: AbortSignal,
+  callerSignal: AbortSignal | undefined,
+  timeoutMs: number,
+): string {
+  if (timeout.aborted) return `timed out after ${timeoutMs} ms`;
+  if (callerSignal?.aborted)
+    return 'aborted before a response arrived (the invocation is running out of time)';
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return `network error: ${typeof code === 'string' ? `${code} ` : ''}${message}`.trim();
+}
+
+interface ErrorInputs {
+  readonly fail: (detail: string) => string;
+  readonly context: ErrorContext;
+  readonly now: () => number;
+  readonly options: HttpClientOptions;
+}
+
+function httpError(response: HttpResponse, { fail, context, now, options }: ErrorInputs): Error {
+  const { status, headers, body } = response;
+  const remote = remoteDetails(body, headers);
+  const suffix = [
+    remote.category === undefined ? '' : ` (${remote.category})`,
+    remote.message === undefined ? '' : `: ${remote.message}`,
+    remote.correlationId === undefined ? '' : ` [correlation id ${remote.correlationId}]`,
+  ].join('');
+  const errorContext: ErrorContext = {
+    ...context,
+    status,
+    ...(remote.category === undefined ? {} : { category: remote.category }),
+  };
+
+  if (status === 429 || status >= 500) {
+    const retryAfterSeconds =
+      parseRetryAfter(headers.get('retry-after'), now()) ?? options.retryAfterHint?.(headers);
+    const wait = retryAfterSeconds === undefined ? '' : `, retry after ${retryAfterSeconds} s`;
+    return new RetryableError(fail(`HTTP ${status}${suffix}${wait}`), {
+      status,
+      retryAfterSeconds,
+      context: errorContext,
+    });
+  }
+  return new PermanentError(fail(`HTTP ${status}${suffix}`), {
+    status,
+    correlationId: remote.correlationId,
+    context: errorContext,
+  });
+}
+
+interface RemoteDetails {
+  readonly message?: string;
+  readonly correlationId?: string;
+  readonly category?: string;
+}
+
+/** The remote side's explanation: HubSpot's `{message, correlationId, category}` or common shapes. */
+function remoteDetails(body: unknown, headers: Headers): RemoteDetails {
+  const record = isRecord(body) ? body : {};
+  const nested = isRecord(record.error) ? record.error : {};
+  const firstError = Array.isArray(record.errors) && isRecord(record.errors[0]) ? record.errors[0] : {};
+  const message =
+    stringOf(record.message) ??
+    stringOf(record.error) ??
+    stringOf(nested.message) ??
+    stringOf(firstError.message) ??
+    stringOf(record.detail) ??
+    (typeof body === 'string' && body.trim() !== '' ? body.trim() : undefined);
+  return {
+    message: message === undefined ? undefined : truncate(message),
+    correlationId:
+      stringOf(record.correlationId) ??
+      headers.get('x-hubspot-correlation-id') ??
+      headers.get('x-correlation-id') ??
+      headers.get('x-request-id') ??
+      undefined,
+    category: stringOf(record.category),
+  };
+}
+
+/**
+ * `Retry-After` as whole seconds: either delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
+ * A date in the past means "now" (0). Unparseable values are ignored.
+ */
+export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - nowMs) / 1000));
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function redactor(token: string | undefined): (text: string) => string {
+  if (token === undefined || token === '') return (text) => text;
+  return (text) => text.split(token).join('[redacted]');
+}
+
+function truncate(text: string): string {
+  return text.length <= MAX_REMOTE_MESSAGE ? text : `${text.slice(0, MAX_REMOTE_MESSAGE)}…`;
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Joins a base URL and a path without doubling or dropping the slash between them. */
+export function joinUrl(baseUrl: string, path: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}${path}`;
+}
+
+/** The value of `property` in a record's data as an id string (upsert's fallback when no id was resolved). */
+export function idFromData(
+  data: Readonly<Record<string, unknown>> | undefined,
+  property: string,
+): string | undefined {
+  const value = data?.[property];
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return undefined;
+}
+
+/**
+ * A value a request cannot be sent without (an id, the id property). A mapping that left it empty
+ * will leave it empty on every retry: {@link PermanentError}, raised before any request is made.
+ */
+export function requireValue(
+  label: string,
+  operation: string,
+  what: string,
+  value: string | undefined,
+): string {
+  if (value !== undefined && value !== '') return value;
+  throw new PermanentError(`${label}: ${operation} needs ${what}, but the mapping left it empty`, {
+    context: { operation },
+  });
+}
