@@ -55,16 +55,33 @@ export const JsonPathString = z
   .describe('A JSONPath: `$…` reads the event payload, `$$…` the run context.');
 
 /** `data`: one expression selecting an object, or a field mapping whose values are expressions or literals. */
-export const DataSpec = z.union([
-  JsonPathString,
-  z
-    .record(z.string(), z.json())
-    .describe('Field mapping: each value is an expression (`$…`/`$$…`) or a literal.'),
-]);
+export const DataSpec = z.union(
+  [
+    JsonPathString,
+    z
+      .record(z.string(), z.json())
+      .describe('Field mapping: each value is an expression (`$…`/`$$…`) or a literal.'),
+  ],
+  {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required'
+        : 'must be an expression string ("$…" / "$$…") or a field mapping object',
+  },
+);
 export type DataSpec = z.infer<typeof DataSpec>;
 
-/** A record id: an expression, or a literal string/number. */
-export const IdSpec = z.union([z.string().min(1), z.number()]);
+/**
+ * A record id (`record_id` of update/delete) or `group_id`: an expression, or a literal string/number.
+ * The record id cannot be called `id`: every step's `id` is its step id (`$$.steps.<id>`), and a JSON
+ * object holds one `id`.
+ */
+export const IdSpec = z.union([z.string().min(1), z.number()], {
+  error: (issue) =>
+    issue.input === undefined
+      ? 'is required'
+      : 'must be an expression ("$…" / "$$…"), a non-empty string or a number',
+});
 export type IdSpec = z.infer<typeof IdSpec>;
 
 export const ON_ERROR_MODES = ['fail', 'continue'] as const;
@@ -144,14 +161,16 @@ export const CreateStep = configObject({ ...recordStepBase, action: z.literal('c
 export const UpdateStep = configObject({
   ...recordStepBase,
   action: z.literal('update'),
-  id: IdSpec,
+  /** The record to update: an expression or a literal (`id` is taken by the step id). */
+  record_id: IdSpec,
   data: DataSpec,
   id_property: name('id_property').optional(),
 });
 export const DeleteStep = configObject({
   ...recordStepBase,
   action: z.literal('delete'),
-  id: IdSpec,
+  /** The record to delete: an expression or a literal (`id` is taken by the step id). */
+  record_id: IdSpec,
   id_property: name('id_property').optional(),
 });
 export const TransformStep = configObject({ ...stepBase, action: z.literal('transform'), data: DataSpec });
@@ -185,6 +204,54 @@ export const TARGET_KINDS = ['hubspot', 'http'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 const timeoutMs = z.number().int().min(100).max(900_000).optional();
+
+/**
+ * What each target kind can do: the one place the validator and the targets read it from.
+ * `entityDescription` is shown in validation messages.
+ */
+export const TARGET_CAPABILITIES = {
+  hubspot: {
+    actions: RECORD_ACTIONS,
+    /** Standard objects, object type ids (`2-12345`, `0-1`) and custom object names (`p<portal>_<name>`). */
+    entity: /^(?:company|contact|deal|ticket|\d+-\d+|p\d+_[A-Za-z0-9_]+)$/,
+    entityDescription:
+      'company, contact, deal, ticket, an object type id such as "2-12345", or a custom object name such as "p12345_cars"',
+  },
+  http: {
+    actions: RECORD_ACTIONS,
+    entity: /^[A-Za-z0-9_.-]+$/,
+    entityDescription: 'a name made of letters, digits, "_", "." and "-"',
+  },
+} as const satisfies Record<
+  TargetKind,
+  { actions: readonly RecordAction[]; entity: RegExp; entityDescription: string }
+>;
+
+/**
+ * Why a target kind cannot run `action` on `entity` (and which field is at fault), or `undefined`
+ * when it can.
+ * @example targetCapabilityProblem('hubspot', 'upsert', 'company') // undefined
+ */
+export function targetCapabilityProblem(
+  kind: TargetKind,
+  action: string,
+  entity: string,
+): { readonly field: 'action' | 'entity'; readonly message: string } | undefined {
+  const capability = TARGET_CAPABILITIES[kind];
+  if (!(capability.actions as readonly string[]).includes(action)) {
+    return {
+      field: 'action',
+      message: `a ${kind} target does not support action "${action}" (supported: ${capability.actions.join(', ')})`,
+    };
+  }
+  if (!capability.entity.test(entity)) {
+    return {
+      field: 'entity',
+      message: `a ${kind} target does not support entity "${entity}" (expected ${capability.entityDescription})`,
+    };
+  }
+  return undefined;
+}
 
 export const HubSpotTargetDefinition = configObject({
   name: name('target name'),

@@ -29,6 +29,19 @@ export class FlowWorkerError extends Error {
   }
 }
 
+/**
+ * Adds where-it-happened facts (connector, flow, step) to an error on its way up, keeping its class
+ * and identity: a target's `RetryableError` stays that same `RetryableError`. Keys the error already
+ * carries win. Values that are not a {@link FlowWorkerError} are returned unchanged.
+ */
+export function withErrorContext<E>(error: E, context: ErrorContext): E {
+  if (error instanceof FlowWorkerError) {
+    // `context` is readonly for consumers; the runtime enriches it once, before anyone reads it.
+    (error as { context: ErrorContext }).context = { ...context, ...error.context };
+  }
+  return error;
+}
+
 /** The SQS body can never be processed: not JSON, or not a valid envelope. Dead-lettered as `poison`. */
 export class PoisonMessageError extends FlowWorkerError {}
 
