@@ -1,0 +1,101 @@
+import type { QueueName } from './config.js';
+import { EnvironmentError } from './errors.js';
+
+/** Environment variables the handlers read (contract §8), with their defaults. */
+export const ENVIRONMENT_DEFAULTS = {
+  CONFIG_CACHE_TTL_SECONDS: 30,
+  LOG_LEVEL: 'INFO',
+} as const;
+
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The handlers' validated configuration. */
+export interface FlowWorkerEnvironment {
+  /** `CONFIG_TABLE_NAME`: the DynamoDB table holding one published config per connector. */
+  readonly configTableName: string;
+  /** `DLQ_URL`: where poison and permanently failing records go. */
+  readonly dlqUrl: string;
+  /** `INBOUND_QUEUE_URL` / `OUTBOUND_QUEUE_URL`: targets of `emit` steps (optional). */
+  readonly queueUrls: Readonly<Record<QueueName, string | undefined>>;
+  /** `CONFIG_CACHE_TTL_SECONDS`. @default 30 */
+  readonly configCacheTtlSeconds: number;
+  /** `LOG_LEVEL`. @default INFO */
+  readonly logLevel: LogLevel;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function required(env: Env, name: string): string {
+  const value = env[name]?.trim();
+  if (value === undefined || value === '') {
+    throw new EnvironmentError(`environment variable ${name} is required but not set`, {
+      context: { variable: name },
+    });
+  }
+  return value;
+}
+
+function url(name: string, value: string): string {
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('not http(s)');
+  } catch {
+    throw new EnvironmentError(`environment variable ${name} must be an http(s) URL (a queue URL)`, {
+      context: { variable: name },
+    });
+  }
+  return value;
+}
+
+function optionalUrl(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : url(name, value);
+}
+
+function ttlSeconds(env: Env): number {
+  const name = 'CONFIG_CACHE_TTL_SECONDS';
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return ENVIRONMENT_DEFAULTS.CONFIG_CACHE_TTL_SECONDS;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !Number.isFinite(value)) {
+    throw new EnvironmentError(`environment variable ${name} must be a number of seconds >= 0`, {
+      context: { variable: name },
+    });
+  }
+  return value;
+}
+
+function logLevel(env: Env): LogLevel {
+  const name = 'LOG_LEVEL';
+  const raw = env[name]?.trim().toUpperCase();
+  if (raw === undefined || raw === '') return ENVIRONMENT_DEFAULTS.LOG_LEVEL;
+  const level = LOG_LEVELS.find((candidate) => candidate === raw);
+  if (level === undefined) {
+    throw new EnvironmentError(`environment variable ${name} must be one of ${LOG_LEVELS.join(', ')}`, {
+      context: { variable: name },
+    });
+  }
+  return level;
+}
+
+/**
+ * Reads and validates the handlers' environment. Called once at cold start, so a missing or
+ * invalid variable fails the function immediately with a message naming it.
+ *
+ * @throws EnvironmentError naming the variable.
+ * @example
+ * const environment = readEnvironment(process.env);
+ */
+export function readEnvironment(env: Env): FlowWorkerEnvironment {
+  return {
+    configTableName: required(env, 'CONFIG_TABLE_NAME'),
+    dlqUrl: url('DLQ_URL', required(env, 'DLQ_URL')),
+    queueUrls: {
+      'inbound-sync': optionalUrl(env, 'INBOUND_QUEUE_URL'),
+      'outbound-sync': optionalUrl(env, 'OUTBOUND_QUEUE_URL'),
+    },
+    configCacheTtlSeconds: ttlSeconds(env),
+    logLevel: logLevel(env),
+  };
+}

@@ -1,0 +1,138 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { PoisonMessageError, describeError } from './errors.js';
+import type { ErrorClass } from './errors.js';
+import type { RunReport } from './report.js';
+
+/**
+ * The logging the runtime needs. Powertools' `Logger` satisfies it; tests pass a recorder.
+ * Attributes never hold payload values, step results or secrets.
+ */
+export interface LogSink {
+  debug(message: string, attributes?: Record<string, unknown>): void;
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}
+
+/** The metrics the runtime needs. Powertools' `Metrics` (EMF) satisfies it; tests pass a recorder. */
+export interface MetricSink {
+  addMetric(name: string, unit: typeof MetricUnit.Count, value: number): void;
+  publishStoredMetrics(): void;
+}
+
+/** Metric names (EMF, unit Count), in one place: dashboards and alarms use these. */
+export const METRICS = {
+  /** Every record the handler settled, whatever the outcome. */
+  recordsProcessed: 'RecordsProcessed',
+  recordsSucceeded: 'RecordsSucceeded',
+  /** Reported in `batchItemFailures` (including records skipped behind a failed one). */
+  recordsFailed: 'RecordsFailed',
+  recordsDeadLettered: 'RecordsDeadLettered',
+  /** Matched flows, summed over records. */
+  flowsMatched: 'FlowsMatched',
+  /** Records for which no enabled flow matched. */
+  noMatch: 'NoMatchingFlow',
+  /** Step errors, one metric per class: `StepErrorsRetryable`, `StepErrorsPermanent`, `StepErrorsPoison`. */
+  stepErrorsPrefix: 'StepErrors',
+  configCacheHits: 'ConfigCacheHits',
+  configCacheMisses: 'ConfigCacheMisses',
+  /** A stored config failed validation (its messages are dead-lettered). */
+  invalidStoredConfig: 'InvalidStoredConfig',
+} as const;
+
+/** `StepErrorsRetryable` / `StepErrorsPermanent` / `StepErrorsPoison`. */
+export function stepErrorMetric(errorClass: ErrorClass): string {
+  return `${METRICS.stepErrorsPrefix}${errorClass[0]?.toUpperCase() ?? ''}${errorClass.slice(1)}`;
+}
+
+export function countMetric(metrics: MetricSink, name: string, value = 1): void {
+  if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);
+}
+
+const MAX_LOGGED_MESSAGE = 500;
+
+/**
+ * An error message fit for logs: bounded, and without the body snippet `JSON.parse` puts in its
+ * message (the body is payload).
+ */
+export function logSafeErrorMessage(error: unknown): string {
+  if (error instanceof PoisonMessageError && error.cause instanceof SyntaxError) {
+    return 'message body is not JSON';
+  }
+  const { message } = describeError(error);
+  return message.length > MAX_LOGGED_MESSAGE ? `${message.slice(0, MAX_LOGGED_MESSAGE)}…` : message;
+}
+
+/** The final state of one record as logged: `skipped` records were not run (their group was blocked). */
+export type LoggedOutcome = 'succeeded' | 'no_match' | 'failed' | 'skipped' | 'dead-lettered';
+
+/** The one structured line logged per record. Identifiers and statuses only, never payload values. */
+export interface RecordLogLine {
+  readonly connector?: string;
+  readonly source?: string;
+  readonly event_type?: string;
+  readonly event_id?: string;
+  readonly message_id: string;
+  readonly message_group_id?: string;
+  readonly source_queue?: string;
+  readonly flows_matched: readonly string[];
+  readonly outcome: LoggedOutcome;
+  readonly duration_ms: number;
+  readonly error_class?: ErrorClass;
+  readonly error_name?: string;
+  readonly error_message?: string;
+  readonly flow?: string;
+  readonly step?: string;
+  /** Per flow: its status and each step's status (no results). */
+  readonly flows?: readonly {
+    name: string;
+    status: string;
+    steps: readonly { id: string; status: string }[];
+  }[];
+}
+
+/** The statuses of a run report, without results or payload. */
+export function summarizeFlows(report: RunReport): NonNullable<RecordLogLine['flows']> {
+  return report.flows.map((flow) => ({
+    name: flow.name,
+    status: flow.status,
+    steps: flow.steps.map((step) => ({ id: step.id, status: step.status })),
+  }));
+}
+
+/** Counts the step errors of a report (failed and `on_error: continue` steps) by class. */
+export function countStepErrors(metrics: MetricSink, report: RunReport): void {
+  const byClass = new Map<ErrorClass, number>();
+  for (const flow of report.flows) {
+    for (const step of flow.steps) {
+      if (step.error !== undefined) byClass.set(step.error.class, (byClass.get(step.error.class) ?? 0) + 1);
+    }
+  }
+  for (const [errorClass, count] of byClass) countMetric(metrics, stepErrorMetric(errorClass), count);
+}
+
+export interface PowertoolsOptions {
+  /** @default flow-worker */
+  readonly serviceName?: string;
+  /** EMF namespace. @default FlowWorker */
+  readonly namespace?: string;
+  readonly logLevel?: string;
+  /** Added as a dimension to every metric, e.g. the queue name. */
+  readonly defaultDimensions?: Record<string, string>;
+}
+
+/** The production logger and metrics: Powertools Logger (JSON lines) and Metrics (EMF). */
+export function createPowertools(options: PowertoolsOptions = {}): { logger: Logger; metrics: Metrics } {
+  const serviceName = options.serviceName ?? 'flow-worker';
+  const logger = new Logger({
+    serviceName,
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel as never }),
+  });
+  const metrics = new Metrics({
+    serviceName,
+    namespace: options.namespace ?? 'FlowWorker',
+    ...(options.defaultDimensions === undefined ? {} : { defaultDimensions: options.defaultDimensions }),
+  });
+  return { logger, metrics };
+}

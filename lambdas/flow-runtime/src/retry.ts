@@ -1,0 +1,115 @@
+import { RetryableError, errorClassOf } from './errors.js';
+
+/**
+ * Runs an operation, retrying it while that is worthwhile. `attempt` starts at 1.
+ * Structurally the same type the step runner accepts as `deps.retry`.
+ */
+export type RetryPolicy = <T>(operation: (attempt: number) => Promise<T>) => Promise<T>;
+
+/** Defaults of {@link RetryOptions}, in one place. */
+export const RETRY_DEFAULTS = {
+  maxAttempts: 4,
+  baseDelayMs: 200,
+  maxDelayMs: 5_000,
+  safetyMarginMs: 2_000,
+} as const;
+
+export interface RetryOptions {
+  /** Attempts in total, the first included. @default 4 */
+  readonly maxAttempts?: number;
+  /** Backoff base: the cap of the wait before attempt n+1 is `baseDelayMs * 2^(n-1)`. @default 200 */
+  readonly baseDelayMs?: number;
+  /** Upper bound of one backoff wait (a `Retry-After` hint may ask for more). @default 5000 */
+  readonly maxDelayMs?: number;
+  /**
+   * Time to keep in hand before the Lambda deadline: enough to dead-letter or report the record
+   * and for the middleware to answer. @default 2000
+   */
+  readonly safetyMarginMs?: number;
+  /** Milliseconds left in the invocation (`context.getRemainingTimeInMillis`); unbounded when omitted. */
+  readonly remainingTimeMs?: () => number;
+  /** Whether an error is worth another attempt. @default errors of class `retryable` */
+  readonly isRetryable?: (error: unknown) => boolean;
+  /** Uniform in [0, 1). @default Math.random */
+  readonly random?: () => number;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Monotonic-enough clock used to measure how long an attempt takes. @default Date.now */
+  readonly now?: () => number;
+  /** Stops retrying (the last error is rethrown) once aborted. */
+  readonly signal?: AbortSignal;
+}
+
+// A function, not an inline check: TypeScript would keep the narrowing across the await.
+function aborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+/** A `setTimeout` promise that resolves early when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted === true) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * The wait before the next attempt: exponential backoff with full jitter
+ * (`random() * min(maxDelay, base * 2^(attempt-1))`), or the server's `Retry-After` when it gave one.
+ */
+export function backoffDelayMs(
+  attempt: number,
+  error: unknown,
+  options: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs' | 'random'> = {},
+): number {
+  if (error instanceof RetryableError && error.retryAfterSeconds !== undefined) {
+    return Math.max(0, error.retryAfterSeconds * 1000);
+  }
+  const base = options.baseDelayMs ?? RETRY_DEFAULTS.baseDelayMs;
+  const max = options.maxDelayMs ?? RETRY_DEFAULTS.maxDelayMs;
+  const cap = Math.min(max, base * 2 ** (attempt - 1));
+  return Math.floor((options.random ?? Math.random)() * cap);
+}
+
+/**
+ * Builds the in-process retry policy for one invocation. Retryable errors are retried with
+ * exponential backoff and full jitter, honouring `RetryableError.retryAfterSeconds`, as long as the
+ * time left (minus a safety margin) covers the wait plus one more attempt as long as the slowest
+ * so far. Then the last error is rethrown, so the record fails and SQS redelivers it.
+ *
+ * @example
+ * const retry = createRetryPolicy({ remainingTimeMs: () => context.getRemainingTimeInMillis() });
+ * await retry(() => target.execute(request));
+ */
+export function createRetryPolicy(options: RetryOptions = {}): RetryPolicy {
+  const maxAttempts = Math.max(1, options.maxAttempts ?? RETRY_DEFAULTS.maxAttempts);
+  const safetyMarginMs = options.safetyMarginMs ?? RETRY_DEFAULTS.safetyMarginMs;
+  const isRetryable = options.isRetryable ?? ((error: unknown) => errorClassOf(error) === 'retryable');
+  const wait = options.sleep ?? sleep;
+  const now = options.now ?? Date.now;
+
+  return async <T>(operation: (attempt: number) => Promise<T>): Promise<T> => {
+    let slowestAttemptMs = 0;
+    for (let attempt = 1; ; attempt += 1) {
+      const started = now();
+      try {
+        return await operation(attempt);
+      } catch (error) {
+        slowestAttemptMs = Math.max(slowestAttemptMs, now() - started);
+        if (attempt >= maxAttempts || !isRetryable(error) || aborted(options.signal)) throw error;
+        const delayMs = backoffDelayMs(attempt, error, options);
+        if (options.remainingTimeMs !== undefined) {
+          const budgetMs = options.remainingTimeMs() - safetyMarginMs;
+          if (delayMs + slowestAttemptMs > budgetMs) throw error;
+        }
+        await wait(delayMs, options.signal);
+        if (aborted(options.signal)) throw error;
+      }
+    }
+  };
+}
