@@ -75,7 +75,7 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigSource {
   const compiled = new Map<string, CompiledConfig>();
 
   const load = async (connectorId: string): Promise<CompiledConfig> => {
-    const item = await readItem(options, connectorId);
+    const item = await readConfigItem(options, connectorId);
     if (item === undefined) {
       throw new ConfigNotFoundError(
         `no published config for connector "${connectorId}" in table ${options.tableName}; publish one (flow-worker publish) and redrive the message`,
@@ -130,7 +130,11 @@ function compileItem(connectorId: string, item: ConfigItem, options: ConfigStore
   }
 }
 
-async function readItem(table: ConfigTable, connectorId: string): Promise<ConfigItem | undefined> {
+/** Reads a connector's stored item as is (no validation); `undefined` when none. */
+export async function readConfigItem(
+  table: ConfigTable,
+  connectorId: string,
+): Promise<ConfigItem | undefined> {
   try {
     const { Item } = await table.client.send(
       new GetCommand({ TableName: table.tableName, Key: { connector_id: connectorId } }),
@@ -191,7 +195,7 @@ export async function publishConfig(
     );
   } catch (error) {
     if (describeError(error).name !== 'ConditionalCheckFailedException') throw error;
-    const stored = await readItem(table, config.connector_id);
+    const stored = await readConfigItem(table, config.connector_id);
     throw new ConfigVersionConflictError(config.connector_id, config.version, stored?.version);
   }
   return { connectorId: config.connector_id, version: config.version, publishedAt };

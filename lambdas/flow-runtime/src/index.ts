@@ -53,3 +53,67 @@ export {
   type RecordedEmit,
   type RecordingTargets,
 } from './targets/recording.js';
+export {
+  processFifoBatch,
+  toSettledResults,
+  messageGroupIdOf,
+  GroupBlockedError,
+  type BatchRecord,
+  type RecordOutcome,
+} from './batch.js';
+export { createRetryPolicy, backoffDelayMs, sleep, RETRY_DEFAULTS, type RetryOptions } from './retry.js';
+export {
+  createConfigStore,
+  publishConfig,
+  readConfigItem,
+  createConfigTable,
+  type ConfigItem,
+  type ConfigSource,
+  type ConfigStoreOptions,
+  type ConfigTable,
+  type PublishOptions,
+  type PublishResult,
+} from './config-store.js';
+export {
+  createSqsDeadLetterQueue,
+  deadLetterMessage,
+  deadLetterOrFail,
+  sourceQueueOf,
+  DeadLetterError,
+  DEAD_LETTER_ATTRIBUTES,
+  MAX_ERROR_MESSAGE_LENGTH,
+  type DeadLetterQueue,
+  type DeadLetterReason,
+  type FailureLocation,
+  type SqsDeadLetterQueueOptions,
+} from './dead-letter.js';
+export {
+  processRecord,
+  messageMetaOf,
+  type InvocationScope,
+  type RecordProcessorDeps,
+} from './record-processor.js';
+export {
+  METRICS,
+  stepErrorMetric,
+  createPowertools,
+  type LogSink,
+  type MetricSink,
+  type RecordLogLine,
+  type LoggedOutcome,
+  type PowertoolsOptions,
+} from './observability.js';
+export {
+  createSqsHandler,
+  type SqsHandler,
+  type SqsHandlerDeps,
+  type SqsBatchResponse,
+} from './sqs-handler.js';
+export {
+  readEnvironment,
+  ENVIRONMENT_DEFAULTS,
+  LOG_LEVELS,
+  type FlowWorkerEnvironment,
+  type LogLevel,
+} from './environment.js';
+export { createFlowWorkerHandler, type FlowWorkerHandlerOptions } from './bootstrap.js';

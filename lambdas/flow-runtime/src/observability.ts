@@ -9,10 +9,10 @@ import type { RunReport } from './report.js';
  * Attributes never hold payload values, step results or secrets.
  */
 export interface LogSink {
-  debug(message: string, attributes?: Record<string, unknown>): void;
-  info(message: string, attributes?: Record<string, unknown>): void;
-  warn(message: string, attributes?: Record<string, unknown>): void;
-  error(message: string, attributes?: Record<string, unknown>): void;
+  debug(message: string, ...attributes: Record<string, unknown>[]): void;
+  info(message: string, ...attributes: Record<string, unknown>[]): void;
+  warn(message: string, ...attributes: Record<string, unknown>[]): void;
+  error(message: string, ...attributes: Record<string, unknown>[]): void;
 }
 
 /** The metrics the runtime needs. Powertools' `Metrics` (EMF) satisfies it; tests pass a recorder. */

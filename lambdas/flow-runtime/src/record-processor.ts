@@ -15,8 +15,8 @@ import {
 } from './observability.js';
 import type { LogSink, LoggedOutcome, MetricSink, RecordLogLine } from './observability.js';
 import type { RunReport } from './report.js';
-import type { RetryPolicy } from './retry.js';
 import { runFlows } from './runner.js';
+import type { RetryPolicy } from './runner.js';
 import type { Emitter } from './targets/target.js';
 
 /** What processing a record needs, built once per container. */

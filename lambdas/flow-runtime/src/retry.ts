@@ -1,10 +1,5 @@
 import { RetryableError, errorClassOf } from './errors.js';
-
-/**
- * Runs an operation, retrying it while that is worthwhile. `attempt` starts at 1.
- * Structurally the same type the step runner accepts as `deps.retry`.
- */
-export type RetryPolicy = <T>(operation: (attempt: number) => Promise<T>) => Promise<T>;
+import type { RetryPolicy } from './runner.js';
 
 /** Defaults of {@link RetryOptions}, in one place. */
 export const RETRY_DEFAULTS = {

@@ -1,0 +1,65 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { QueueName } from './config.js';
+import { createConfigStore } from './config-store.js';
+import { createSqsDeadLetterQueue } from './dead-letter.js';
+import { readEnvironment } from './environment.js';
+import { createPowertools } from './observability.js';
+import { createSqsHandler } from './sqs-handler.js';
+import type { SqsHandler, SqsHandlerDeps } from './sqs-handler.js';
+import { createTargetFactory } from './targets/factory.js';
+import { createSecretsManagerProvider } from './targets/secrets.js';
+import { createSqsEmitter } from './targets/sqs-emitter.js';
+
+export interface FlowWorkerHandlerOptions {
+  /** The queue this function consumes: a log field and a metric dimension. */
+  readonly queue: QueueName;
+  /** Overrides for tests and the local CLI (clients, logger, metrics, clock, retry settings). */
+  readonly overrides?: Partial<SqsHandlerDeps>;
+}
+
+/**
+ * Builds a flow-worker Lambda handler from its environment: validates the variables (an
+ * `EnvironmentError` naming the variable at cold start), creates the AWS SDK clients once (they
+ * honour `AWS_ENDPOINT_URL_DYNAMODB` / `_SQS` / `_SECRETS_MANAGER` and `AWS_REGION`), and wires the
+ * config store, targets, emitter, dead-letter queue, logger and metrics into `createSqsHandler`.
+ *
+ * @example
+ * // lambdas/inbound-sync/handler.ts
+ * export const handler = createFlowWorkerHandler(process.env, { queue: 'inbound-sync' });
+ */
+export function createFlowWorkerHandler(
+  env: Readonly<Record<string, string | undefined>>,
+  options: FlowWorkerHandlerOptions,
+): SqsHandler {
+  const environment = readEnvironment(env);
+  const { logger, metrics } = createPowertools({
+    serviceName: `flow-worker-${options.queue}`,
+    logLevel: environment.logLevel,
+    defaultDimensions: { queue: options.queue },
+  });
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const sqs = new SQSClient({});
+  const targetFactory = createTargetFactory({
+    secrets: createSecretsManagerProvider({ client: new SecretsManagerClient({}) }),
+  });
+  return createSqsHandler({
+    configs: createConfigStore({
+      client: documents,
+      tableName: environment.configTableName,
+      targetFactory,
+      ttlSeconds: environment.configCacheTtlSeconds,
+      logger,
+      metrics,
+    }),
+    emitter: createSqsEmitter({ client: sqs, queueUrls: environment.queueUrls }),
+    deadLetter: createSqsDeadLetterQueue({ client: sqs, queueUrl: environment.dlqUrl }),
+    logger,
+    metrics,
+    ...options.overrides,
+  });
+}
