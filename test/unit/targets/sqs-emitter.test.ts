@@ -113,6 +113,6 @@ describe('SQS emitter', () => {
 
     await emitter().emit({ ...request, signal: controller.signal });
 
-    expect(sqs.call(0).args[1]).toMatchObject({ abortSignal: controller.signal });
+    expect((sqs.call(0).args as unknown[])[1]).toMatchObject({ abortSignal: controller.signal });
   });
 });
