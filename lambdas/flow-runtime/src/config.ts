@@ -23,6 +23,8 @@ function configObject<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
     .looseObject(shape)
     .superRefine(
       (value, ctx) => {
+        // `when` below also runs this on non-objects, which already have their type issue.
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
         for (const key of Object.keys(value)) {
           if (!Object.hasOwn(shape, key) && !EXTENSION_KEY_PATTERN.test(key)) {
             ctx.addIssue({
@@ -54,12 +56,15 @@ export const JsonPathString = z
   .min(1)
   .describe('A JSONPath: `$…` reads the event payload, `$$…` the run context.');
 
+/** Any JSON value. One shared instance, so the generated JSON Schema defines it once. */
+export const JsonValue = z.json();
+
 /** `data`: one expression selecting an object, or a field mapping whose values are expressions or literals. */
 export const DataSpec = z.union(
   [
     JsonPathString,
     z
-      .record(z.string(), z.json())
+      .record(z.string(), JsonValue)
       .describe('Field mapping: each value is an expression (`$…`/`$$…`) or a literal.'),
   ],
   {
@@ -108,9 +113,9 @@ const COMPARISONS = ['equals', 'not_equals', 'in', 'exists'] as const;
 
 export const Condition: z.ZodType<Condition> = configObject({
   path: JsonPathString.optional(),
-  equals: z.json().optional(),
-  not_equals: z.json().optional(),
-  in: z.array(z.json()).optional(),
+  equals: JsonValue.optional(),
+  not_equals: JsonValue.optional(),
+  in: z.array(JsonValue).optional(),
   exists: z.boolean().optional(),
   get all(): z.ZodOptional<z.ZodArray<z.ZodType<Condition>>> {
     return z.array(Condition).min(1).optional();

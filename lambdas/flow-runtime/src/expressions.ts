@@ -83,6 +83,7 @@ export function assertSafeExpression(source: string): void {
 
 const NAME = /^[\p{L}\p{N}_-]+/u;
 const INTEGER = /^-?\d+$/;
+const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 const SLICE = /^(-?\d+)?:(-?\d+)?(:\d+)?$/;
 /** Names allowed inside brackets of a path handed to jsonpath-plus (its tokenizer treats others specially). */
 const FALLBACK_SAFE_NAME = /^[\p{L}\p{N}_ -]*$/u;
@@ -160,7 +161,9 @@ function followPlainPath(
       continue;
     }
     const key = step.kind === 'index' ? String(step.index) : step.name;
-    // Own properties only: `$.constructor` or `$.__proto__` must not reach the prototype chain.
+    // JSON arrays have no named members (`$.list.length` selects nothing); own properties only, so
+    // `$.constructor` or `$.__proto__` never reach the prototype chain.
+    if (Array.isArray(current) && !ARRAY_INDEX.test(key)) return undefined;
     current = Object.hasOwn(current, key) ? (current as Record<string, unknown>)[key] : undefined;
   }
   return current;

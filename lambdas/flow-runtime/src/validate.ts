@@ -21,6 +21,12 @@ import { expressionsIn, isPlainObject, propertyPath } from './values.js';
  * const config = validateConfig(JSON.parse(await readFile('connector.json', 'utf8')));
  */
 export function validateConfig(document: unknown): ConnectorConfig {
+  if (!isPlainObject(document)) {
+    const got = Array.isArray(document) ? 'an array' : document === null ? 'null' : typeof document;
+    throw new ConfigValidationError([
+      { path: '', message: `a connector config must be a JSON object, got ${got}` },
+    ]);
+  }
   const parsed = ConnectorConfig.safeParse(document, {
     error: (issue) => (issue.input === undefined ? 'is required' : undefined),
   });
