@@ -140,15 +140,10 @@ export function createHubSpotTarget(
     },
     async update(request: TargetRequest): Promise<TargetResult> {
       const id = required(request, 'an id', request.id);
-      const properties = toHubSpotProperties(request.data ?? {});
-      const response = await send(
-        request,
-        'PATCH',
-        withIdProperty(objectsUrl(request.entity, id), request.idProperty),
-        {
-          properties,
-        },
-      );
+      const url = withIdProperty(objectsUrl(request.entity, id), request.idProperty);
+      const response = await send(request, 'PATCH', url, {
+        properties: toHubSpotProperties(request.data ?? {}),
+      });
       return { id: objectId(response, label, request) };
     },
     async delete(request: TargetRequest): Promise<TargetResult> {
