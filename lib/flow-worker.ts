@@ -1,0 +1,102 @@
+import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import {
+  FLOW_WORKER_CONSTANTS,
+  type FlowWorkerProps,
+  type ResolvedFlowWorkerProps,
+  resolveFlowWorkerProps,
+} from './flow-worker-props.js';
+import { FlowWorkerMonitoring } from './monitoring.js';
+import { SyncFunction } from './sync-function.js';
+import { SyncQueue } from './sync-queue.js';
+
+export * from './flow-worker-props.js';
+
+/**
+ * The flow worker: two SQS FIFO sync queues (`inbound-sync.fifo`, `outbound-sync.fifo`) with FIFO
+ * dead-letter queues, the DynamoDB config table, one handler per queue with a least-privilege role,
+ * and alarms plus a dashboard.
+ *
+ * @example
+ * new FlowWorker(this, 'Worker', { namePrefix: 'dev-', alarmEmail: 'oncall@example.com' });
+ */
+export class FlowWorker extends Construct {
+  /** Props with defaults applied. */
+  readonly settings: ResolvedFlowWorkerProps;
+  readonly table: ITable;
+  readonly inbound: SyncQueue;
+  readonly outbound: SyncQueue;
+  readonly inboundHandler: SyncFunction;
+  readonly outboundHandler: SyncFunction;
+  readonly monitoring: FlowWorkerMonitoring;
+  /** The topic alarms notify: `alarmTopic`, or the one created for `alarmEmail`. */
+  readonly alarmTopic?: ITopic;
+
+  constructor(scope: Construct, id: string, props: FlowWorkerProps = {}) {
+    super(scope, id);
+    const s = resolveFlowWorkerProps(props);
+    this.settings = s;
+    this.table = s.configTable ?? this.createTable(s);
+
+    const { inbound, outbound } = FLOW_WORKER_CONSTANTS.queueBaseNames;
+    const queueProps = {
+      maxReceiveCount: s.maxReceiveCount,
+      visibilityTimeout: s.visibilityTimeout,
+      retention: s.queueRetention,
+    };
+    this.inbound = new SyncQueue(this, 'InboundSync', {
+      ...queueProps,
+      baseName: `${s.namePrefix}${inbound}`,
+    });
+    this.outbound = new SyncQueue(this, 'OutboundSync', {
+      ...queueProps,
+      baseName: `${s.namePrefix}${outbound}`,
+    });
+
+    // Either handler may emit onto either queue (the emit step names the queue).
+    const emitQueues = { inbound: this.inbound.queue, outbound: this.outbound.queue };
+    const common = { emitQueues, table: this.table, settings: s };
+    this.inboundHandler = new SyncFunction(this, 'InboundSyncHandler', {
+      ...common,
+      handlerName: inbound,
+      source: this.inbound,
+    });
+    this.outboundHandler = new SyncFunction(this, 'OutboundSyncHandler', {
+      ...common,
+      handlerName: outbound,
+      source: this.outbound,
+    });
+
+    this.alarmTopic = s.alarmTopic ?? (s.alarmEmail ? this.createAlarmTopic(s.alarmEmail) : undefined);
+    this.monitoring = new FlowWorkerMonitoring(this, 'Monitoring', {
+      syncs: [
+        { name: inbound, queue: this.inbound, function: this.inboundHandler.function },
+        { name: outbound, queue: this.outbound, function: this.outboundHandler.function },
+      ],
+      queueAgeAlarmThreshold: s.queueAgeAlarmThreshold,
+      alarmTopic: this.alarmTopic,
+    });
+  }
+
+  private createTable(s: ResolvedFlowWorkerProps): Table {
+    return new Table(this, 'ConfigTable', {
+      partitionKey: { name: 'connector_id', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy: s.tableRemovalPolicy,
+    });
+  }
+
+  /**
+   * Not KMS-encrypted on purpose: CloudWatch cannot publish to a topic under the AWS-managed SNS key,
+   * and alarm notifications carry alarm names and metric values only, no connector data.
+   */
+  private createAlarmTopic(email: string): Topic {
+    const topic = new Topic(this, 'AlarmTopic', { displayName: 'flow-worker alarms', enforceSSL: true });
+    topic.addSubscription(new EmailSubscription(email));
+    return topic;
+  }
+}

@@ -1,0 +1,349 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { FlowWorkerStack } from '../../lib/flow-worker-stack.js';
+import {
+  type FunctionProps,
+  logicalId,
+  maskAssetHashes,
+  nagFindings,
+  type PolicyProps,
+  propsOf,
+  synthTemplate,
+} from './support/synth.js';
+
+// One synthesis of the default stack (bundling skipped, see support/synth.ts) shared by every test in
+// this file: the assertions, the cdk-nag check and the snapshot.
+let stack: FlowWorkerStack;
+let template: Template;
+let ids: Record<'inboundQueue' | 'outboundQueue' | 'inboundDlq' | 'outboundDlq' | 'table', string>;
+let fnIds: { inbound: string; outbound: string };
+
+beforeAll(() => {
+  ({ stack, template } = synthTemplate());
+  ids = {
+    inboundQueue: logicalId(template, 'AWS::SQS::Queue', 'InboundSyncQueue'),
+    outboundQueue: logicalId(template, 'AWS::SQS::Queue', 'OutboundSyncQueue'),
+    inboundDlq: logicalId(template, 'AWS::SQS::Queue', 'InboundSyncDeadLetterQueue'),
+    outboundDlq: logicalId(template, 'AWS::SQS::Queue', 'OutboundSyncDeadLetterQueue'),
+    table: logicalId(template, 'AWS::DynamoDB::Table', 'ConfigTable'),
+  };
+  fnIds = {
+    inbound: logicalId(template, 'AWS::Lambda::Function', 'InboundSyncHandler'),
+    outbound: logicalId(template, 'AWS::Lambda::Function', 'OutboundSyncHandler'),
+  };
+});
+
+const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+const functionProps = (side: 'inbound' | 'outbound'): FunctionProps =>
+  propsOf<FunctionProps>(template, 'AWS::Lambda::Function')[fnIds[side]]!;
+
+describe('queues', () => {
+  it.each([
+    ['inbound-sync.fifo', 'inbound-sync-dlq.fifo', 'inboundDlq'],
+    ['outbound-sync.fifo', 'outbound-sync-dlq.fifo', 'outboundDlq'],
+  ] as const)('%s is FIFO, encrypted, and redrives to %s after 5 receives', (name, _dlqName, dlq) => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: name,
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: arnOf(ids[dlq]), maxReceiveCount: 5 },
+    });
+  });
+
+  it.each(['inbound-sync-dlq.fifo', 'outbound-sync-dlq.fifo'])(
+    'dead-letter queue %s is FIFO, encrypted, and keeps messages 14 days',
+    (name) => {
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: name,
+        FifoQueue: true,
+        ContentBasedDeduplication: false,
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 14 * 24 * 3600,
+      });
+    },
+  );
+
+  it('gives the sync queues a visibility timeout of 6 × the 30 s function timeout', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'inbound-sync.fifo',
+      VisibilityTimeout: 180,
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'outbound-sync.fifo',
+      VisibilityTimeout: 180,
+    });
+  });
+
+  it('denies every request to every queue that is not over TLS', () => {
+    const policies = template.findResources('AWS::SQS::QueuePolicy', {
+      Properties: {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      },
+    });
+    expect(Object.keys(policies)).toHaveLength(4);
+  });
+});
+
+describe('config table', () => {
+  it('is keyed by connector_id, on demand, with point-in-time recovery and encryption', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'connector_id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'connector_id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  it('is retained when the stack is deleted', () => {
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+});
+
+describe('functions', () => {
+  it.each(['inbound', 'outbound'] as const)(
+    'the %s handler runs nodejs22.x on arm64 with 512 MiB and 30 s',
+    (side) => {
+      const fn = functionProps(side);
+      expect(fn).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 512,
+        Timeout: 30,
+      });
+      expect(fn.TracingConfig).toBeUndefined();
+    },
+  );
+
+  it.each([
+    ['inbound', 'inboundDlq'],
+    ['outbound', 'outboundDlq'],
+  ] as const)('the %s handler gets the contract environment with its own DLQ', (side, dlq) => {
+    const fn = functionProps(side);
+    expect(fn.Environment.Variables).toEqual({
+      CONFIG_TABLE_NAME: { Ref: ids.table },
+      DLQ_URL: { Ref: ids[dlq] },
+      INBOUND_QUEUE_URL: { Ref: ids.inboundQueue },
+      OUTBOUND_QUEUE_URL: { Ref: ids.outboundQueue },
+      CONFIG_CACHE_TTL_SECONDS: '30',
+      LOG_LEVEL: 'INFO',
+      POWERTOOLS_SERVICE_NAME: 'flow-worker',
+      POWERTOOLS_METRICS_NAMESPACE: 'FlowWorker',
+      SECRET_NAME_PREFIX: 'flow-worker/',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it.each(['inbound', 'outbound'] as const)(
+    'the %s handler logs to its own log group with 30-day retention',
+    (side) => {
+      const fn = functionProps(side);
+      const groupId = fn.LoggingConfig.LogGroup.Ref;
+      expect(propsOf(template, 'AWS::Logs::LogGroup')[groupId]).toEqual({
+        RetentionInDays: 30,
+      });
+    },
+  );
+
+  it.each([
+    ['inbound', 'inboundQueue'],
+    ['outbound', 'outboundQueue'],
+  ] as const)(
+    'the %s handler consumes its queue in batches of 10 with partial batch failures',
+    (side, queue) => {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: arnOf(ids[queue]),
+        FunctionName: { Ref: fnIds[side] },
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    },
+  );
+
+  it('leaves concurrency unbounded by default', () => {
+    for (const fn of Object.values(propsOf(template, 'AWS::Lambda::Function'))) {
+      expect(fn.ReservedConcurrentExecutions).toBeUndefined();
+    }
+    for (const esm of Object.values(propsOf(template, 'AWS::Lambda::EventSourceMapping'))) {
+      expect(esm.ScalingConfig).toBeUndefined();
+    }
+  });
+});
+
+describe('least privilege', () => {
+  const policyOf = (side: 'inbound' | 'outbound') => {
+    const fn = functionProps(side);
+    const roleId = fn.Role['Fn::GetAtt'][0];
+    const policies = Object.values(propsOf<PolicyProps>(template, 'AWS::IAM::Policy')).filter((p) =>
+      p.Roles.some((r) => r.Ref === roleId),
+    );
+    expect(policies).toHaveLength(1);
+    return {
+      roleId,
+      statements: policies[0]!.PolicyDocument.Statement,
+    };
+  };
+
+  it.each([
+    ['inbound', 'inboundQueue', 'inboundDlq'],
+    ['outbound', 'outboundQueue', 'outboundDlq'],
+  ] as const)('the %s role holds exactly the statements the handler needs', (side, queue, dlq) => {
+    const { statements } = policyOf(side);
+    const logGroupId = logicalId(
+      template,
+      'AWS::Logs::LogGroup',
+      side === 'inbound' ? 'InboundSyncHandler' : 'OutboundSyncHandler',
+    );
+    expect(statements).toEqual([
+      { Sid: 'ReadConnectorConfig', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: arnOf(ids.table) },
+      {
+        Sid: 'DeadLetterAndEmit',
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: [arnOf(ids[dlq]), arnOf(ids.inboundQueue), arnOf(ids.outboundQueue)],
+      },
+      {
+        Sid: 'ReadTargetSecrets',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':secretsmanager:eu-west-1:123456789012:secret:flow-worker/*',
+            ],
+          ],
+        },
+      },
+      {
+        Sid: 'WriteOwnLogGroup',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: arnOf(logGroupId),
+      },
+      {
+        Effect: 'Allow',
+        Action: [
+          'sqs:ReceiveMessage',
+          'sqs:ChangeMessageVisibility',
+          'sqs:GetQueueUrl',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+        ],
+        Resource: arnOf(ids[queue]),
+      },
+    ]);
+  });
+
+  it('uses no managed policy and no wildcard action', () => {
+    for (const role of Object.values(propsOf(template, 'AWS::IAM::Role'))) {
+      expect(role.ManagedPolicyArns).toBeUndefined();
+    }
+    const actions = Object.values(propsOf<PolicyProps>(template, 'AWS::IAM::Policy')).flatMap((p) =>
+      p.PolicyDocument.Statement.flatMap((s) => s.Action),
+    );
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+  });
+});
+
+describe('alarms', () => {
+  it.each(['inboundDlq', 'outboundDlq'] as const)('fires when the %s holds any message', (dlq) => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids[dlq], 'QueueName'] } }],
+      Statistic: 'Maximum',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it.each(['inboundQueue', 'outboundQueue'] as const)(
+    'fires when the oldest message of %s is older than 5 minutes',
+    (queue) => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids[queue], 'QueueName'] } }],
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 300,
+      });
+    },
+  );
+
+  it.each([
+    ['inbound', 'Errors'],
+    ['inbound', 'Throttles'],
+    ['outbound', 'Errors'],
+    ['outbound', 'Throttles'],
+  ] as const)('fires on any %s handler %s', (side, metric) => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: metric,
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnIds[side] } }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('has eight alarms without actions when no topic or e-mail is given', () => {
+    const alarms = Object.values(propsOf(template, 'AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(8);
+    for (const alarm of alarms) expect(alarm.AlarmActions).toBeUndefined();
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+  });
+
+  it('has a dashboard', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('outputs', () => {
+  it('exports queue URLs and ARNs, DLQ URLs, the table name and the function names', () => {
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual(
+      [
+        'ConfigTableName',
+        'DashboardName',
+        'InboundDlqUrl',
+        'InboundFunctionName',
+        'InboundLogGroupName',
+        'InboundQueueArn',
+        'InboundQueueUrl',
+        'OutboundDlqUrl',
+        'OutboundFunctionName',
+        'OutboundLogGroupName',
+        'OutboundQueueArn',
+        'OutboundQueueUrl',
+      ].sort(),
+    );
+    expect(outputs.ConfigTableName?.Value).toEqual({ Ref: ids.table });
+    expect(outputs.InboundDlqUrl?.Value).toEqual({ Ref: ids.inboundDlq });
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('finds nothing unacknowledged', () => {
+    expect(nagFindings(stack)).toEqual([]);
+  });
+});
+
+describe('the whole template', () => {
+  it('matches the snapshot (asset hashes masked)', () => {
+    expect(maskAssetHashes(template.toJSON())).toMatchSnapshot();
+  });
+});
