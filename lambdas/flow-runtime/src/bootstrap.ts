@@ -6,7 +6,7 @@ import type { QueueName } from './config.js';
 import { createConfigStore } from './config-store.js';
 import { createSqsDeadLetterQueue } from './dead-letter.js';
 import { readEnvironment } from './environment.js';
-import { createPowertools } from './observability.js';
+import { aggregateMetrics, createPowertools } from './observability.js';
 import { createSqsHandler } from './sqs-handler.js';
 import type { SqsHandler, SqsHandlerDeps } from './sqs-handler.js';
 import { createTargetFactory } from './targets/factory.js';
@@ -35,11 +35,13 @@ export function createFlowWorkerHandler(
   options: FlowWorkerHandlerOptions,
 ): SqsHandler {
   const environment = readEnvironment(env);
-  const { logger, metrics } = createPowertools({
+  const powertools = createPowertools({
     serviceName: `flow-worker-${options.queue}`,
     logLevel: environment.logLevel,
     defaultDimensions: { queue: options.queue },
   });
+  const logger = powertools.logger;
+  const metrics = aggregateMetrics(powertools.metrics);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });

@@ -112,6 +112,24 @@ export function countStepErrors(metrics: MetricSink, report: RunReport): void {
   for (const [errorClass, count] of byClass) countMetric(metrics, stepErrorMetric(errorClass), count);
 }
 
+/**
+ * A {@link MetricSink} that sums each metric over an invocation and hands the totals to `sink` on
+ * `publishStoredMetrics()`: one EMF value per metric per invocation instead of one per record.
+ */
+export function aggregateMetrics(sink: MetricSink): MetricSink {
+  const totals = new Map<string, number>();
+  return {
+    addMetric(name, _unit, value) {
+      totals.set(name, (totals.get(name) ?? 0) + value);
+    },
+    publishStoredMetrics() {
+      for (const [name, value] of totals) sink.addMetric(name, MetricUnit.Count, value);
+      totals.clear();
+      sink.publishStoredMetrics();
+    },
+  };
+}
+
 export interface PowertoolsOptions {
   /** @default flow-worker */
   readonly serviceName?: string;
@@ -122,7 +140,10 @@ export interface PowertoolsOptions {
   readonly defaultDimensions?: Record<string, string>;
 }
 
-/** The production logger and metrics: Powertools Logger (JSON lines) and Metrics (EMF). */
+/**
+ * The production logger and metrics: Powertools Logger (JSON lines) and Metrics (EMF). Pass
+ * `metrics` through {@link aggregateMetrics} to emit per-invocation totals.
+ */
 export function createPowertools(options: PowertoolsOptions = {}): { logger: Logger; metrics: Metrics } {
   const serviceName = options.serviceName ?? 'flow-worker';
   const logger = new Logger({

@@ -62,7 +62,9 @@ describe('local SQS emulator (AWS JSON 1.0, real SDK client)', () => {
     expect(message?.MessageId).toBe(sent.MessageId);
     expect(message?.Body).toBe('{"hello":"wörld"}');
     expect(message?.Attributes).toMatchObject({ MessageGroupId: 'acme', MessageDeduplicationId: 'dedup-1' });
-    expect(message?.MessageAttributes).toEqual({ error_class: { DataType: 'String', StringValue: 'poison' } });
+    expect(message?.MessageAttributes).toEqual({
+      error_class: { DataType: 'String', StringValue: 'poison' },
+    });
     expect(sent.MD5OfMessageAttributes).toBe(message?.MD5OfMessageAttributes);
   });
 
@@ -89,16 +91,27 @@ describe('local SQS emulator (AWS JSON 1.0, real SDK client)', () => {
     const queueUrl = sqs.createQueue('order.fifo');
     for (const body of ['1', '2']) {
       await client.send(
-        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageGroupId: 'g', MessageDeduplicationId: body }),
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: body,
+          MessageGroupId: 'g',
+          MessageDeduplicationId: body,
+        }),
       );
     }
 
-    const first = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1 }));
-    const blocked = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1 }));
+    const first = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1 }),
+    );
+    const blocked = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1 }),
+    );
     await client.send(
       new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: first.Messages?.[0]?.ReceiptHandle }),
     );
-    const second = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1 }));
+    const second = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1 }),
+    );
 
     expect(first.Messages?.map((m) => m.Body)).toEqual(['1']);
     expect(blocked.Messages).toBeUndefined();
@@ -113,10 +126,14 @@ describe('local SQS emulator (AWS JSON 1.0, real SDK client)', () => {
       client.send(new SendMessageCommand({ QueueUrl: fifo, MessageBody: 'x', MessageDeduplicationId: 'd' })),
     ).rejects.toMatchObject({ name: 'MissingParameter' });
     await expect(
-      client.send(new SendMessageCommand({ QueueUrl: standard, MessageBody: 'x', MessageDeduplicationId: 'd' })),
+      client.send(
+        new SendMessageCommand({ QueueUrl: standard, MessageBody: 'x', MessageDeduplicationId: 'd' }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
     await expect(
-      client.send(new SendMessageCommand({ QueueUrl: `${sqs.endpoint}/000000000000/nope`, MessageBody: 'x' })),
+      client.send(
+        new SendMessageCommand({ QueueUrl: `${sqs.endpoint}/000000000000/nope`, MessageBody: 'x' }),
+      ),
     ).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
   });
 });
