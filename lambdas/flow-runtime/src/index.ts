@@ -96,6 +96,7 @@ export {
 export {
   METRICS,
   stepErrorMetric,
+  aggregateMetrics,
   createPowertools,
   type LogSink,
   type MetricSink,

@@ -149,7 +149,9 @@ describe('createRetryPolicy', () => {
 describe('backoffDelayMs', () => {
   it('never exceeds the cap', () => {
     for (let attempt = 1; attempt < 20; attempt += 1) {
-      expect(backoffDelayMs(attempt, new RetryableError('x'), { random: () => 0.999999 })).toBeLessThan(5_000);
+      expect(backoffDelayMs(attempt, new RetryableError('x'), { random: () => 0.999999 })).toBeLessThan(
+        5_000,
+      );
     }
   });
 });
