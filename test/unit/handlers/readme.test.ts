@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { SendMessageCommandInput } from '@aws-sdk/client-sqs';
+import {
+  DEAD_LETTER_ATTRIBUTES,
+  ENVIRONMENT_DEFAULTS,
+  METRICS,
+  deadLetterMessage,
+  stepErrorMetric,
+} from '@flow-worker/runtime';
+import { anSqsRecord, loadSampleEvent } from './sqs-fixtures.js';
+
+/** The README's handlers section: its tables and its DLQ example must stay true. */
+const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+const section = readme.slice(
+  readme.indexOf('<!-- section:handlers -->'),
+  readme.indexOf('<!-- /section:handlers -->'),
+);
+const tableRow = (firstCell: string) =>
+  section.split('\n').find((line) => line.startsWith(`| \`${firstCell}\``)) ?? '';
+
+describe('README handlers section', () => {
+  it('documents every environment variable with its default', () => {
+    for (const variable of ['CONFIG_TABLE_NAME', 'DLQ_URL', 'INBOUND_QUEUE_URL', 'OUTBOUND_QUEUE_URL']) {
+      expect(tableRow(variable)).not.toBe('');
+    }
+    expect(tableRow('CONFIG_CACHE_TTL_SECONDS')).toContain(
+      `\`${ENVIRONMENT_DEFAULTS.CONFIG_CACHE_TTL_SECONDS}\``,
+    );
+    expect(tableRow('LOG_LEVEL')).toContain(`\`${ENVIRONMENT_DEFAULTS.LOG_LEVEL}\``);
+  });
+
+  it('shows the DLQ message deadLetterMessage really builds', () => {
+    const [json] = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+    const example = JSON.parse(json ?? '') as SendMessageCommandInput;
+    const attribute = (name: string) => example.MessageAttributes?.[name]?.StringValue;
+    const record = anSqsRecord({
+      messageId: example.MessageDeduplicationId,
+      groupId: example.MessageGroupId,
+      body: example.MessageBody ?? '',
+      queue: attribute('source_queue'),
+    });
+
+    const built = deadLetterMessage(
+      record,
+      {
+        errorClass: attribute('error_class') as 'permanent',
+        errorMessage: attribute('error_message') ?? '',
+        flow: attribute('flow'),
+        step: attribute('step'),
+      },
+      example.QueueUrl ?? '',
+    );
+
+    expect(built).toEqual(example);
+  });
+
+  it('lists every DLQ attribute and every metric', () => {
+    for (const name of Object.values(DEAD_LETTER_ATTRIBUTES)) expect(tableRow(name)).not.toBe('');
+    const metricNames = [
+      ...Object.values(METRICS).filter((name) => name !== METRICS.stepErrorsPrefix),
+      ...(['retryable', 'permanent', 'poison'] as const).map(stepErrorMetric),
+    ];
+    for (const name of metricNames) expect(section).toContain(`\`${name}\``);
+  });
+
+  it('describes sample events that exist', () => {
+    for (const [, path] of section.matchAll(/`(events\/[\w-]+\.json)`/g)) {
+      expect(existsSync(new URL(`../../../${path}`, import.meta.url))).toBe(true);
+    }
+    expect(loadSampleEvent('inbound-multi-group').Records).toHaveLength(5);
+  });
+});
