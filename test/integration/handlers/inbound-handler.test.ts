@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
@@ -47,7 +48,7 @@ function connectorConfig(
   return {
     connector_id: connectorId,
     version,
-    sources: [{ name: 'compass_inbound' }],
+    sources: [{ name: 'compass_inbound' }, { name: 'flow_worker' }],
     targets: [
       { name: 'erp', kind: 'http', base_url: `${http.url}/api`, secret: `flow-worker/${connectorId}/erp` },
     ],
@@ -120,6 +121,27 @@ function connectorConfig(
         ],
       },
       {
+        name: 'erp_account_sync',
+        source: 'flow_worker',
+        event_type: 'erp_account_changed',
+        steps: [
+          {
+            id: 'upsert_erp',
+            action: 'upsert',
+            target: 'erp',
+            entity: 'accounts',
+            id_property: 'website',
+            data: '$',
+          },
+        ],
+      },
+      {
+        name: 'audit_acknowledged',
+        source: 'flow_worker',
+        event_type: 'company_audited',
+        steps: [{ id: 'ack', action: 'create', target: 'erp', entity: 'audit_ack', data: '$' }],
+      },
+      {
         name: 'rejected_by_erp',
         source: 'compass_inbound',
         event_type: 'reject_me',
@@ -132,7 +154,10 @@ function connectorConfig(
 }
 
 /** Imports a fresh copy of the real handler module (cold start) with the given extra environment. */
-async function coldHandler(extraEnv: Record<string, string> = {}): Promise<SqsHandler> {
+async function coldHandler(
+  extraEnv: Record<string, string> = {},
+  queue: 'inbound-sync' | 'outbound-sync' = 'inbound-sync',
+): Promise<SqsHandler> {
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
@@ -149,7 +174,9 @@ async function coldHandler(extraEnv: Record<string, string> = {}): Promise<SqsHa
     ...extraEnv,
   });
   vi.resetModules();
-  const module = (await import('../../../lambdas/inbound-sync/handler.js')) as { handler: SqsHandler };
+  const module = (await (queue === 'inbound-sync'
+    ? import('../../../lambdas/inbound-sync/handler.js')
+    : import('../../../lambdas/outbound-sync/handler.js'))) as { handler: SqsHandler };
   return module.handler;
 }
 
@@ -480,6 +507,60 @@ describe('inbound-sync handler (real handler, local services)', () => {
       }),
     ]);
     expect(emf(json).at(-1)).toMatchObject({ RecordsProcessed: 1, FlowsMatched: 2, queue: 'inbound-sync' });
+  });
+
+  it('chains: the outbound handler runs what a flow emitted, received from the local SQS', async () => {
+    const inbound = await coldHandler();
+    const outbound = await coldHandler({}, 'outbound-sync');
+    await invoke(
+      inbound,
+      anSqsEvent([
+        anSqsRecord({ body: anEnvelopeBody({ payload: { payload: { name: 'C', domain: 'chain.test' } } }) }),
+      ]),
+    );
+    const client = new SQSClient({
+      endpoint: sqs.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const received = await client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: sqs.queueUrl('outbound-sync.fifo'),
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    client.destroy();
+    const records = (received.Messages ?? []).map((message) =>
+      anSqsRecord({
+        messageId: message.MessageId,
+        body: message.Body ?? '',
+        groupId: message.Attributes?.MessageGroupId ?? null,
+        deduplicationId: message.Attributes?.MessageDeduplicationId,
+        queue: 'outbound-sync.fifo',
+      }),
+    );
+    const before = http.requests.length;
+
+    const { response, json } = await invoke(outbound, anSqsEvent(records));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(requestsAfter(before)).toContain('POST /api/audit_ack');
+    expect(recordLines(json)[0]).toMatchObject({
+      source_queue: 'outbound-sync.fifo',
+      flows_matched: ['audit_acknowledged'],
+    });
+    expect(emf(json).at(-1)).toMatchObject({ queue: 'outbound-sync' });
+  });
+
+  it('runs the sample outbound event through the outbound handler', async () => {
+    const handler = await coldHandler({}, 'outbound-sync');
+    const before = http.requests.length;
+
+    const { response } = await invoke(handler, loadSampleEvent('outbound'));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(requestsAfter(before)).toEqual(['PUT /api/accounts/acme.test']);
   });
 
   it('fails the cold start naming a missing required variable', async () => {
