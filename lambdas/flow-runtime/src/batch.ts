@@ -29,6 +29,16 @@ export class GroupBlockedError extends FlowWorkerError {
   }
 }
 
+export interface BatchOptions {
+  /**
+   * Groups run at most this many at a time (a standard-queue batch can hold thousands of records,
+   * each its own group). @default 32
+   */
+  readonly maxConcurrentGroups?: number;
+}
+
+export const DEFAULT_MAX_CONCURRENT_GROUPS = 32;
+
 /** The FIFO message group of a record; `undefined` on standard queues. */
 export function messageGroupIdOf(record: BatchRecord): string | undefined {
   return record.attributes?.MessageGroupId;
@@ -39,7 +49,7 @@ export function messageGroupIdOf(record: BatchRecord): string | undefined {
  *
  * Records are grouped by `MessageGroupId` (a record without one, as on a standard queue, is its own
  * group). Within a group records run strictly one after another in batch order; groups run
- * concurrently. Once a record of a group fails, every later record of that group is reported failed
+ * concurrently (at most `maxConcurrentGroups` at a time). Once a record of a group fails, every later record of that group is reported failed
  * without being run, so SQS redelivers them after it and the group's order holds. A dead-lettered
  * record does not block its group: it was acknowledged.
  *
@@ -48,6 +58,7 @@ export function messageGroupIdOf(record: BatchRecord): string | undefined {
 export async function processFifoBatch<R extends BatchRecord>(
   records: readonly R[],
   processRecord: (record: R) => Promise<RecordOutcome>,
+  options: BatchOptions = {},
 ): Promise<RecordOutcome[]> {
   const outcomes: RecordOutcome[] = new Array<RecordOutcome>(records.length);
   const groups = new Map<string | R, number[]>();
@@ -76,7 +87,16 @@ export async function processFifoBatch<R extends BatchRecord>(
     }
   };
 
-  await Promise.all([...groups.values()].map(runGroup));
+  // A small worker pool: each worker takes the next whole group, so a group never splits.
+  const pending = [...groups.values()];
+  const workers = Math.max(
+    1,
+    Math.min(options.maxConcurrentGroups ?? DEFAULT_MAX_CONCURRENT_GROUPS, pending.length),
+  );
+  const work = async () => {
+    for (let group = pending.shift(); group !== undefined; group = pending.shift()) await runGroup(group);
+  };
+  await Promise.all(Array.from({ length: workers }, work));
   return outcomes;
 }
 

@@ -58,6 +58,8 @@ export {
   toSettledResults,
   messageGroupIdOf,
   GroupBlockedError,
+  DEFAULT_MAX_CONCURRENT_GROUPS,
+  type BatchOptions,
   type BatchRecord,
   type RecordOutcome,
 } from './batch.js';

@@ -13,6 +13,8 @@ import type { RetryOptions } from './retry.js';
 export interface SqsHandlerDeps extends RecordProcessorDeps {
   /** Backoff settings; the deadline comes from each invocation's context. */
   readonly retry?: Omit<RetryOptions, 'remainingTimeMs' | 'signal'>;
+  /** @default 32 (see `processFifoBatch`) */
+  readonly maxConcurrentGroups?: number;
 }
 
 /** The Lambda response with partial batch failures. */
@@ -80,7 +82,9 @@ export function createSqsHandler(deps: SqsHandlerDeps): SqsHandler {
           : {}),
       });
       const scope = { retry, signal: deadline.signal };
-      const outcomes = await processFifoBatch(records, (record) => processRecord(record, deps, scope));
+      const outcomes = await processFifoBatch(records, (record) => processRecord(record, deps, scope), {
+        ...(deps.maxConcurrentGroups === undefined ? {} : { maxConcurrentGroups: deps.maxConcurrentGroups }),
+      });
       outcomes.forEach((outcome, index) => {
         if (outcome.status === 'failed' && outcome.skipped === true) {
           recordSkipped(records[index]!, outcome, deps);

@@ -106,6 +106,29 @@ describe('processFifoBatch', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['failed', 'succeeded']);
   });
 
+  it('runs at most maxConcurrentGroups groups at a time', async () => {
+    const records = Array.from({ length: 12 }, (_, i) =>
+      anSqsRecord({ body: '{}', groupId: null, messageId: `s${i}` }),
+    );
+    let active = 0;
+    let maxActive = 0;
+
+    const outcomes = await processFifoBatch(
+      records,
+      async () => {
+        active += 1;
+        maxActive = Math.max(maxActive, active);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        active -= 1;
+        return { status: 'succeeded' };
+      },
+      { maxConcurrentGroups: 3 },
+    );
+
+    expect(maxActive).toBe(3);
+    expect(outcomes.every((o) => o.status === 'succeeded')).toBe(true);
+  });
+
   it('counts a processor that throws as a failed record', async () => {
     const records = [
       anSqsRecord({ body: '{}', messageId: 'x1' }),
@@ -186,46 +209,54 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 describe('processFifoBatch (property)', () => {
   it('ends every record exactly as a sequential model does, keeping order within each group', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(specArbitrary, { maxLength: 20 }), async (specs) => {
-        const records = specs.map((spec, index) =>
-          anSqsRecord({ body: '{}', messageId: `m${index}`, groupId: spec.group }),
-        );
-        const specOf = (record: SQSRecord) => specs[Number(record.messageId.slice(1))]!;
-        const runs = new Map<string, number[]>();
-        const activeGroups = new Set<string>();
-        const deadLettered: string[] = [];
-        const dlq: DeadLetterQueue = {
-          send: (record) => {
-            if (specOf(record).dlqFails) return Promise.reject(new Error('SQS unavailable'));
-            deadLettered.push(record.messageId);
-            return Promise.resolve();
-          },
-        };
+      fc.asyncProperty(
+        fc.array(specArbitrary, { maxLength: 20 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (specs, maxConcurrentGroups) => {
+          const records = specs.map((spec, index) =>
+            anSqsRecord({ body: '{}', messageId: `m${index}`, groupId: spec.group }),
+          );
+          const specOf = (record: SQSRecord) => specs[Number(record.messageId.slice(1))]!;
+          const runs = new Map<string, number[]>();
+          const activeGroups = new Set<string>();
+          const deadLettered: string[] = [];
+          const dlq: DeadLetterQueue = {
+            send: (record) => {
+              if (specOf(record).dlqFails) return Promise.reject(new Error('SQS unavailable'));
+              deadLettered.push(record.messageId);
+              return Promise.resolve();
+            },
+          };
 
-        const outcomes = await processFifoBatch(records, async (record) => {
-          const index = Number(record.messageId.slice(1));
-          const spec = specOf(record);
-          const key = spec.group ?? `standalone-${index}`;
-          expect(activeGroups.has(key)).toBe(false); // never two records of a group at once
-          activeGroups.add(key);
-          runs.set(key, [...(runs.get(key) ?? []), index]);
-          for (let i = 0; i < spec.delayTicks; i += 1) await tick();
-          activeGroups.delete(key);
-          return spec.behaviour === 'ok'
-            ? { status: 'succeeded' }
-            : deadLetterOrFail(record, errorFor(spec.behaviour), dlq);
-        });
+          const outcomes = await processFifoBatch(
+            records,
+            async (record) => {
+              const index = Number(record.messageId.slice(1));
+              const spec = specOf(record);
+              const key = spec.group ?? `standalone-${index}`;
+              expect(activeGroups.has(key)).toBe(false); // never two records of a group at once
+              activeGroups.add(key);
+              runs.set(key, [...(runs.get(key) ?? []), index]);
+              for (let i = 0; i < spec.delayTicks; i += 1) await tick();
+              activeGroups.delete(key);
+              return spec.behaviour === 'ok'
+                ? { status: 'succeeded' }
+                : deadLetterOrFail(record, errorFor(spec.behaviour), dlq);
+            },
+            { maxConcurrentGroups },
+          );
 
-        const model = referenceModel(specs);
-        const actual = outcomes.map((o) =>
-          o.status === 'failed' && o.skipped === true ? 'skipped' : o.status,
-        );
-        expect(actual).toEqual(model.outcomes);
-        expect(runs).toEqual(model.runs);
-        expect(deadLettered.sort()).toEqual(
-          model.outcomes.flatMap((o, i) => (o === 'dead-lettered' ? [`m${i}`] : [])).sort(),
-        );
-      }),
+          const model = referenceModel(specs);
+          const actual = outcomes.map((o) =>
+            o.status === 'failed' && o.skipped === true ? 'skipped' : o.status,
+          );
+          expect(actual).toEqual(model.outcomes);
+          expect(runs).toEqual(model.runs);
+          expect(deadLettered.sort()).toEqual(
+            model.outcomes.flatMap((o, i) => (o === 'dead-lettered' ? [`m${i}`] : [])).sort(),
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });
