@@ -6,13 +6,14 @@ import {
   FLOW_WORKER_CONSTANTS,
   type FlowWorkerProps,
   type ResolvedFlowWorkerProps,
-  resolveFlowWorkerProps,
 } from './flow-worker-props.js';
 import { FlowWorkerMonitoring } from './monitoring.js';
 import { SyncFunction } from './sync-function.js';
 import { SyncQueue } from './sync-queue.js';
+import { resolveFlowWorkerProps } from './resolve-props.js';
 
 export * from './flow-worker-props.js';
+export { FlowWorkerPropsError, resolveFlowWorkerProps } from './resolve-props.js';
 
 /**
  * The flow worker: two SQS FIFO sync queues (`inbound-sync.fifo`, `outbound-sync.fifo`) with FIFO

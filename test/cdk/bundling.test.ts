@@ -15,6 +15,7 @@ describe('handler bundles', () => {
     outdir = mkdtempSync(join(tmpdir(), 'flow-worker-cdk-'));
     const app = new App({ outdir });
     buildStack({}, app);
+    // A plain App (no cdk.json context) is enough here: the flags do not change how assets bundle.
     app.synth();
     bundles = readdirSync(outdir)
       .filter((name) => name.startsWith('asset.') && statSync(join(outdir, name)).isDirectory())

@@ -34,6 +34,18 @@ beforeAll(() => {
 });
 
 const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+/** Statements with multi-resource lists in a fixed order, so order-insensitive lists compare equal. */
+const normalized = (statements: readonly Record<string, unknown>[]) =>
+  statements.map((st) =>
+    Array.isArray(st.Resource)
+      ? {
+          ...st,
+          Resource: [...(st.Resource as unknown[])].sort((x, y) =>
+            JSON.stringify(x).localeCompare(JSON.stringify(y)),
+          ),
+        }
+      : st,
+  );
 const functionProps = (side: 'inbound' | 'outbound'): FunctionProps =>
   propsOf<FunctionProps>(template, 'AWS::Lambda::Function')[fnIds[side]]!;
 
@@ -204,47 +216,56 @@ describe('least privilege', () => {
       'AWS::Logs::LogGroup',
       side === 'inbound' ? 'InboundSyncHandler' : 'OutboundSyncHandler',
     );
-    expect(statements).toEqual([
-      { Sid: 'ReadConnectorConfig', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: arnOf(ids.table) },
-      {
-        Sid: 'DeadLetterAndEmit',
-        Effect: 'Allow',
-        Action: 'sqs:SendMessage',
-        Resource: [arnOf(ids[dlq]), arnOf(ids.inboundQueue), arnOf(ids.outboundQueue)],
-      },
-      {
-        Sid: 'ReadTargetSecrets',
-        Effect: 'Allow',
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':secretsmanager:eu-west-1:123456789012:secret:flow-worker/*',
-            ],
-          ],
+    expect(normalized(statements)).toEqual(
+      normalized([
+        {
+          Sid: 'ReadConnectorConfig',
+          Effect: 'Allow',
+          Action: 'dynamodb:GetItem',
+          Resource: arnOf(ids.table),
         },
-      },
-      {
-        Sid: 'WriteOwnLogGroup',
-        Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: arnOf(logGroupId),
-      },
-      {
-        Effect: 'Allow',
-        Action: [
-          'sqs:ReceiveMessage',
-          'sqs:ChangeMessageVisibility',
-          'sqs:GetQueueUrl',
-          'sqs:DeleteMessage',
-          'sqs:GetQueueAttributes',
-        ],
-        Resource: arnOf(ids[queue]),
-      },
-    ]);
+        {
+          Sid: 'DeadLetterAndEmit',
+          Effect: 'Allow',
+          Action: 'sqs:SendMessage',
+          // Its own DLQ and both sync queues (minimizePolicies may reorder them: compared normalized).
+          Resource: [arnOf(ids[dlq]), arnOf(ids.inboundQueue), arnOf(ids.outboundQueue)],
+        },
+        {
+          Sid: 'ReadTargetSecrets',
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':secretsmanager:eu-west-1:123456789012:secret:flow-worker/*',
+              ],
+            ],
+          },
+        },
+        {
+          Sid: 'WriteOwnLogGroup',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: arnOf(logGroupId),
+        },
+        {
+          Effect: 'Allow',
+          // Sorted by @aws-cdk/aws-iam:minimizePolicies (cdk.json).
+          Action: [
+            'sqs:ChangeMessageVisibility',
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+            'sqs:GetQueueUrl',
+            'sqs:ReceiveMessage',
+          ],
+          Resource: arnOf(ids[queue]),
+        },
+      ]),
+    );
   });
 
   it('uses no managed policy and no wildcard action', () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -5,14 +6,30 @@ import type { IConstruct } from 'constructs';
 import type { FlowWorkerProps } from '../../../lib/flow-worker.js';
 import { FlowWorkerStack } from '../../../lib/flow-worker-stack.js';
 
+/** The `context` of cdk.json: the feature flags `cdk synth` applies, so the tests see the same template. */
+export const CDK_JSON_CONTEXT = (
+  JSON.parse(readFileSync(new URL('../../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
+
 /**
- * An app whose stacks are not bundled: `aws:cdk:bundling-stacks: []` tells CDK that no stack needs
+ * Context keys of cdk.json that aws-cdk-lib v2 refuses (CDK v1 flags, an UnsupportedFeatureFlag error).
+ * Left out here so the construct tests still run; cdk-json.test.ts fails while cdk.json holds any.
+ */
+export const REMOVED_V1_FLAGS = ['@aws-cdk/core:enableStackNameDuplicates'];
+
+/**
+ * An app with cdk.json's feature flags whose stacks are not bundled: `aws:cdk:bundling-stacks: []` tells CDK that no stack needs
  * its assets bundled, so NodejsFunction skips esbuild (~0.3 s instead of ~3 s a stack) and the Code
  * points at a placeholder asset. Assertions on the template do not need the bundle; bundling.test.ts
  * is the one test that really runs esbuild.
  */
 export function unbundledApp(): App {
-  return new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const flags = Object.fromEntries(
+    Object.entries(CDK_JSON_CONTEXT).filter(([key]) => !REMOVED_V1_FLAGS.includes(key)),
+  );
+  return new App({ context: { ...flags, 'aws:cdk:bundling-stacks': [] } });
 }
 
 /** A FlowWorkerStack in a fixed environment, so ARNs and URLs in the template do not vary. */
