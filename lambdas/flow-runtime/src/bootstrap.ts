@@ -36,7 +36,8 @@ export function createFlowWorkerHandler(
 ): SqsHandler {
   const environment = readEnvironment(env);
   const powertools = createPowertools({
-    serviceName: `flow-worker-${options.queue}`,
+    serviceName: environment.serviceName,
+    namespace: environment.metricsNamespace,
     logLevel: environment.logLevel,
     defaultDimensions: { queue: options.queue },
   });

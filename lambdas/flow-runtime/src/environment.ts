@@ -5,6 +5,8 @@ import { EnvironmentError } from './errors.js';
 export const ENVIRONMENT_DEFAULTS = {
   CONFIG_CACHE_TTL_SECONDS: 30,
   LOG_LEVEL: 'INFO',
+  POWERTOOLS_SERVICE_NAME: 'flow-worker',
+  POWERTOOLS_METRICS_NAMESPACE: 'FlowWorker',
 } as const;
 
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
@@ -22,6 +24,10 @@ export interface FlowWorkerEnvironment {
   readonly configCacheTtlSeconds: number;
   /** `LOG_LEVEL`. @default INFO */
   readonly logLevel: LogLevel;
+  /** `POWERTOOLS_SERVICE_NAME`: the `service` log key and metric dimension. @default flow-worker */
+  readonly serviceName: string;
+  /** `POWERTOOLS_METRICS_NAMESPACE`: the EMF namespace. @default FlowWorker */
+  readonly metricsNamespace: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -97,5 +103,8 @@ export function readEnvironment(env: Env): FlowWorkerEnvironment {
     },
     configCacheTtlSeconds: ttlSeconds(env),
     logLevel: logLevel(env),
+    serviceName: env.POWERTOOLS_SERVICE_NAME?.trim() || ENVIRONMENT_DEFAULTS.POWERTOOLS_SERVICE_NAME,
+    metricsNamespace:
+      env.POWERTOOLS_METRICS_NAMESPACE?.trim() || ENVIRONMENT_DEFAULTS.POWERTOOLS_METRICS_NAMESPACE,
   };
 }

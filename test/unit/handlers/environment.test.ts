@@ -16,6 +16,8 @@ describe('readEnvironment', () => {
       queueUrls: { 'inbound-sync': undefined, 'outbound-sync': undefined },
       configCacheTtlSeconds: 30,
       logLevel: 'INFO',
+      serviceName: 'flow-worker',
+      metricsNamespace: 'FlowWorker',
     });
   });
 
@@ -26,11 +28,14 @@ describe('readEnvironment', () => {
       OUTBOUND_QUEUE_URL: 'http://127.0.0.1:9324/000000000000/outbound-sync.fifo',
       CONFIG_CACHE_TTL_SECONDS: '5',
       LOG_LEVEL: 'debug',
+      POWERTOOLS_SERVICE_NAME: 'acme-flows',
+      POWERTOOLS_METRICS_NAMESPACE: 'Acme',
     });
 
     expect(environment.queueUrls['outbound-sync']).toContain('outbound-sync.fifo');
     expect(environment.configCacheTtlSeconds).toBe(5);
     expect(environment.logLevel).toBe('DEBUG');
+    expect(environment).toMatchObject({ serviceName: 'acme-flows', metricsNamespace: 'Acme' });
   });
 
   it.each([
