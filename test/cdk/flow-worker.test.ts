@@ -340,11 +340,13 @@ describe('outputs', () => {
       [
         'ConfigTableName',
         'DashboardName',
+        'InboundDlqArn',
         'InboundDlqUrl',
         'InboundFunctionName',
         'InboundLogGroupName',
         'InboundQueueArn',
         'InboundQueueUrl',
+        'OutboundDlqArn',
         'OutboundDlqUrl',
         'OutboundFunctionName',
         'OutboundLogGroupName',

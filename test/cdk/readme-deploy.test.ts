@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { parseEnvelope } from '@flow-worker/runtime';
+import { describe, expect, it } from 'vitest';
+
+// The README's Deploy section documents the construct; these tests fail when it drifts from the code.
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const deploy = readme.slice(
+  readme.indexOf('<!-- section:deploy -->'),
+  readme.indexOf('<!-- /section:deploy -->'),
+);
+const propsSource = readFileSync(new URL('../../lib/flow-worker-props.ts', import.meta.url), 'utf8');
+
+/** The first-column names of the props table (rows whose first cell is a `code` name). */
+function documentedProps(): string[] {
+  const table = deploy.slice(deploy.indexOf('| prop '));
+  const rows = table.slice(0, table.indexOf('\n\n')).split('\n').slice(2);
+  return rows.map((row) => /^\|\s*`(\w+)`/.exec(row)?.[1] ?? `unparsed row: ${row}`);
+}
+
+/** The props of the FlowWorkerProps interface, in declaration order. */
+function declaredProps(): string[] {
+  const body = propsSource.slice(propsSource.indexOf('export interface FlowWorkerProps {'));
+  const end = body.indexOf('\n}\n');
+  return [...body.slice(0, end).matchAll(/^\s+readonly (\w+)\?:/gm)].map((m) => m[1]!);
+}
+
+describe('README Deploy section', () => {
+  it('documents every FlowWorker prop, in declaration order, and no other', () => {
+    expect(documentedProps()).toEqual(declaredProps());
+  });
+
+  it('sends a test message that is a valid envelope', () => {
+    const body = /--message-body '([^']+)'/.exec(deploy)?.[1];
+    expect(body).toBeDefined();
+    expect(parseEnvelope(body!)).toMatchObject({ connector_id: 'acme', event_type: 'upsert_company' });
+  });
+
+  it('uses the same deduplication id as the event id of the message', () => {
+    const dedupId = /--message-deduplication-id (\S+)/.exec(deploy)?.[1];
+    expect(deploy).toContain(`"event_id":"${dedupId}"`);
+  });
+});
