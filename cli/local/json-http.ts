@@ -10,6 +10,8 @@ export interface RecordedRequest {
   /** Parsed JSON body; `undefined` when empty. */
   readonly body: unknown;
   readonly status: number;
+  /** The JSON answered, if any. */
+  readonly response?: unknown;
 }
 
 export interface JsonReply {
@@ -94,6 +96,7 @@ export async function startJsonServer(route: JsonRoute): Promise<RunningJsonServ
         headers: redactedHeaders(req.headers),
         body: body ?? (text === '' ? undefined : text),
         status: reply.status,
+        ...(reply.body === undefined ? {} : { response: reply.body }),
       });
       send(res, reply);
     })();

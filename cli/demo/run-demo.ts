@@ -1,0 +1,155 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import type { QueueName, SqsHandler } from '@flow-worker/runtime';
+import { readJsonFile } from '../io.js';
+import { acknowledge, receiveBatch } from '../local/event-source.js';
+import { invokeCaptured, lambdaContext } from '../local/lambda.js';
+import { LOCAL_NAMES } from '../local/stack.js';
+import { recordRuns, type BatchRun, type LocalRunReport } from '../run-report.js';
+import { startDemoEnvironment, type DemoEnvironment } from './setup.js';
+import { queuedMessage, targetCalls } from './traffic.js';
+
+export interface DemoOptions {
+  /** The example config to publish. */
+  readonly configFile: string;
+  /** Inbound sample events (SQS events), run through the inbound handler in this order. */
+  readonly inboundEvents: readonly string[];
+  /** Progress lines (stderr). */
+  readonly progress: (line: string) => void;
+}
+
+/** Chained deliveries stop after this many rounds, in case a config emits in a loop. */
+const MAX_CHAIN_ROUNDS = 10;
+
+const HANDLER_MODULES: Record<QueueName, string> = {
+  'inbound-sync': '../../lambdas/inbound-sync/handler.js',
+  'outbound-sync': '../../lambdas/outbound-sync/handler.js',
+};
+
+/**
+ * Imports the real Lambda handler modules. Each builds its clients from `process.env` at import,
+ * so the environment of each (its own DLQ) is set just before its import.
+ */
+async function importHandlers(env: DemoEnvironment): Promise<Record<QueueName, SqsHandler>> {
+  const handlers: Partial<Record<QueueName, SqsHandler>> = {};
+  for (const queue of ['inbound-sync', 'outbound-sync'] as const) {
+    // The demo captures the handlers' INFO lines (one per record) to build its report.
+    Object.assign(process.env, env.stack.handlerEnvironment(queue, 'INFO'));
+    const module = (await import(HANDLER_MODULES[queue])) as { handler: SqsHandler };
+    handlers[queue] = module.handler;
+  }
+  return handlers as Record<QueueName, SqsHandler>;
+}
+
+function emittedLookup(env: DemoEnvironment) {
+  return (deduplicationId: string) => {
+    for (const name of Object.values(LOCAL_NAMES.queues)) {
+      const found = env.stack.sqs.sent(name).find((m) => m.messageDeduplicationId === deduplicationId);
+      if (found !== undefined) return found.messageId;
+    }
+    return undefined;
+  };
+}
+
+async function runBatch(
+  env: DemoEnvironment,
+  handler: SqsHandler,
+  queue: QueueName,
+  event: SQSEvent,
+  title: string,
+): Promise<BatchRun> {
+  const functionName = `flow-worker-${queue}`;
+  const captured = await invokeCaptured(handler, event, lambdaContext(functionName));
+  return {
+    title,
+    queue,
+    handler: `lambdas/${queue}/handler.ts`,
+    records: recordRuns(event, captured.records, env.config, emittedLookup(env)),
+    batch_item_failures: captured.response.batchItemFailures.map((f) => f.itemIdentifier),
+    duration_ms: captured.durationMs,
+  };
+}
+
+/** Delivers what flows emitted onto the sync queues to their handlers until both queues are empty. */
+async function deliverChained(
+  env: DemoEnvironment,
+  handlers: Record<QueueName, SqsHandler>,
+  progress: (line: string) => void,
+): Promise<BatchRun[]> {
+  const sqs = new SQSClient({});
+  const batches: BatchRun[] = [];
+  try {
+    for (let round = 0; round < MAX_CHAIN_ROUNDS; round++) {
+      let delivered = 0;
+      for (const queue of ['outbound-sync', 'inbound-sync'] as const) {
+        const url = env.stack.queueUrl(queue);
+        const received = await receiveBatch(sqs, url);
+        if (received.event.Records.length === 0) continue;
+        delivered += received.event.Records.length;
+        progress(`${queue}: delivering ${received.event.Records.length} emitted message(s) to its handler`);
+        const title = `${queue}.fifo → ${queue} handler (messages emitted by the flows above)`;
+        const batch = await runBatch(env, handlers[queue], queue, received.event, title);
+        await acknowledge(sqs, url, received, batch.batch_item_failures);
+        batches.push(batch);
+      }
+      if (delivered === 0) break;
+    }
+  } finally {
+    sqs.destroy();
+  }
+  return batches;
+}
+
+/**
+ * The `npm start` demo: real handlers, local services, the example config and the sample events.
+ * Returns the report; every server is closed before it returns.
+ */
+export async function runDemo(options: DemoOptions): Promise<LocalRunReport> {
+  const { progress } = options;
+  progress('starting local DynamoDB, SQS, Secrets Manager, HubSpot and ERP servers on 127.0.0.1');
+  const document = (await readJsonFile(options.configFile)) as Record<string, unknown>;
+  const env = await startDemoEnvironment(options.configFile, document);
+  try {
+    progress(`published ${options.configFile}; importing the real handlers`);
+    const handlers = await importHandlers(env);
+    const batches: BatchRun[] = [];
+    for (const file of options.inboundEvents) {
+      const event = (await readJsonFile(file)) as SQSEvent;
+      progress(`inbound-sync: ${file} (${event.Records.length} records)`);
+      batches.push(
+        await runBatch(
+          env,
+          handlers['inbound-sync'],
+          'inbound-sync',
+          event,
+          `${file} → inbound-sync handler`,
+        ),
+      );
+    }
+    batches.push(...(await deliverChained(env, handlers, progress)));
+    progress('collecting what reached the targets and the queues');
+    const queues = (names: Record<QueueName, string>) =>
+      Object.values(names).flatMap((name) => env.stack.sqs.sent(name).map((m) => queuedMessage(name, m)));
+    return {
+      title: 'flow-worker demo: the real inbound-sync and outbound-sync handlers on local services',
+      notes: env.notes,
+      batches,
+      targets: [
+        {
+          target: 'hubspot',
+          kind: 'hubspot',
+          url: env.hubspot.url,
+          calls: targetCalls(env.hubspot.requests),
+        },
+        { target: 'erp', kind: 'http', url: env.erp.url, calls: targetCalls(env.erp.requests) },
+      ],
+      emitted: queues(LOCAL_NAMES.queues),
+      dead_lettered: Object.values(LOCAL_NAMES.deadLetterQueues).flatMap((name) =>
+        env.stack.sqs.messages(name).map((m) => queuedMessage(name, m)),
+      ),
+    };
+  } finally {
+    progress('stopping the local servers');
+    await env.close();
+  }
+}

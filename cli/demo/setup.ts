@@ -1,0 +1,96 @@
+import { publishConfig, validateConfig, type ConnectorConfig } from '@flow-worker/runtime';
+import { startHttpTargetServer, type LocalHttpTarget } from '../local/http-target-server.js';
+import { startHubSpotServer, type LocalHubSpot } from '../local/hubspot-server.js';
+import type { JsonRequest } from '../local/json-http.js';
+import { startLocalStack, type LocalStack } from '../local/stack.js';
+
+/** Tokens the local targets accept; the local Secrets Manager hands them to the handlers. */
+export const DEMO_SECRETS = {
+  hubspot: { name: 'flow-worker/acme/hubspot', token: 'pat-local-demo' },
+  erp: { name: 'flow-worker/acme/erp', token: 'erp-local-demo' },
+} as const;
+
+/** Records about this company make the local HubSpot answer 503, to show a retryable failure. */
+export const UNAVAILABLE_DOMAIN = 'unavailable.test';
+
+export interface DemoEnvironment {
+  readonly stack: LocalStack;
+  readonly hubspot: LocalHubSpot;
+  readonly erp: LocalHttpTarget;
+  readonly config: ConnectorConfig;
+  readonly notes: string[];
+  close(): Promise<void>;
+}
+
+function unavailable(request: JsonRequest) {
+  const mentions =
+    JSON.stringify(request.body ?? '').includes(UNAVAILABLE_DOMAIN) ||
+    request.url.pathname.includes(UNAVAILABLE_DOMAIN);
+  if (!mentions) return undefined;
+  return {
+    status: 503,
+    body: {
+      status: 'error',
+      message: 'Service Unavailable (local demo fault)',
+      category: 'SERVICE_UNAVAILABLE',
+    },
+  };
+}
+
+type TargetDocument = { name: string; kind: string; base_url?: string };
+
+/**
+ * Points every target of the config at the local servers: hubspot targets at the local HubSpot,
+ * http targets at the local REST server (keeping the URL's path, e.g. `/api/v1`).
+ */
+function rewriteTargets(document: Record<string, unknown>, hubspotUrl: string, httpUrl: string): string[] {
+  const notes: string[] = [];
+  for (const target of (document.targets ?? []) as TargetDocument[]) {
+    const before = target.base_url;
+    const path = before === undefined ? '' : new URL(before).pathname.replace(/\/$/, '');
+    target.base_url = target.kind === 'hubspot' ? hubspotUrl : `${httpUrl}${path}`;
+    notes.push(
+      `  target "${target.name}" (${target.kind}): ${before ?? '(default https://api.hubapi.com)'} → ${target.base_url}`,
+    );
+  }
+  return notes;
+}
+
+/**
+ * Starts everything the demo needs on 127.0.0.1 and publishes the example config with its targets
+ * rewritten to the local servers.
+ */
+export async function startDemoEnvironment(
+  configFile: string,
+  document: Record<string, unknown>,
+): Promise<DemoEnvironment> {
+  const stack = await startLocalStack({
+    [DEMO_SECRETS.hubspot.name]: DEMO_SECRETS.hubspot.token,
+    [DEMO_SECRETS.erp.name]: JSON.stringify({ token: DEMO_SECRETS.erp.token }),
+  });
+  const hubspot = await startHubSpotServer({ token: DEMO_SECRETS.hubspot.token, fault: unavailable });
+  const erp = await startHttpTargetServer({ token: DEMO_SECRETS.erp.token });
+  const rewritten = structuredClone(document);
+  const targetNotes = rewriteTargets(rewritten, hubspot.url, erp.url);
+  const published = await publishConfig(stack.table, rewritten);
+  const notes = [
+    `DynamoDB (dynalite)      ${stack.dynamodbEndpoint}  table ${stack.table.tableName}`,
+    `SQS (local)              ${stack.sqs.endpoint}  inbound-sync.fifo, outbound-sync.fifo and their -dlq.fifo queues`,
+    `Secrets Manager (local)  ${stack.secrets.endpoint}  ${DEMO_SECRETS.hubspot.name}, ${DEMO_SECRETS.erp.name}`,
+    `HubSpot CRM v3 (local)   ${hubspot.url}  (answers 503 for ${UNAVAILABLE_DOMAIN}, to show a retryable failure)`,
+    `ERP REST API (local)     ${erp.url}`,
+    `published ${configFile} as connector "${published.connectorId}" version ${published.version}, target base_url rewritten to the local servers:`,
+    ...targetNotes,
+  ];
+  return {
+    stack,
+    hubspot,
+    erp,
+    config: validateConfig(rewritten),
+    notes,
+    close: async () => {
+      await Promise.all([hubspot.close(), erp.close()]);
+      await stack.close();
+    },
+  };
+}

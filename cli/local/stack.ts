@@ -1,0 +1,85 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createConfigTable, type ConfigTable, type QueueName } from '@flow-worker/runtime';
+import { startDynalite } from '../../test/support/dynalite.js';
+import { startLocalSecretsManager, type LocalSecretsManager } from './secrets-server.js';
+import { startLocalSqs, type LocalSqs } from './sqs-server.js';
+
+/** Names of the local queues and table: the same base names the CDK stack uses. */
+export const LOCAL_NAMES = {
+  table: 'flow-worker-config',
+  queues: { 'inbound-sync': 'inbound-sync.fifo', 'outbound-sync': 'outbound-sync.fifo' },
+  deadLetterQueues: { 'inbound-sync': 'inbound-sync-dlq.fifo', 'outbound-sync': 'outbound-sync-dlq.fifo' },
+} as const satisfies {
+  table: string;
+  queues: Record<QueueName, string>;
+  deadLetterQueues: Record<QueueName, string>;
+};
+
+export interface LocalStack {
+  readonly dynamodbEndpoint: string;
+  readonly sqs: LocalSqs;
+  readonly secrets: LocalSecretsManager;
+  /** The config table, created. */
+  readonly table: ConfigTable;
+  readonly queueUrl: (queue: QueueName) => string;
+  readonly deadLetterQueueUrl: (queue: QueueName) => string;
+  /**
+   * The environment a handler for `queue` reads (contract §8), pointing every AWS SDK client at
+   * the local services.
+   */
+  handlerEnvironment(queue: QueueName, logLevel: string): Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the local AWS stand-ins on 127.0.0.1 (free ports): dynalite with the config table, the
+ * local SQS with both sync queues and their FIFO dead-letter queues, and the local Secrets
+ * Manager holding `secrets`.
+ */
+export async function startLocalStack(secrets: Readonly<Record<string, string>> = {}): Promise<LocalStack> {
+  const dynalite = await startDynalite();
+  const sqs = await startLocalSqs();
+  const secretsManager = await startLocalSecretsManager(secrets);
+  const dynamodb = new DynamoDBClient({
+    endpoint: dynalite.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await createConfigTable(dynamodb, LOCAL_NAMES.table);
+  const table: ConfigTable = {
+    client: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+    tableName: LOCAL_NAMES.table,
+  };
+  for (const name of [...Object.values(LOCAL_NAMES.queues), ...Object.values(LOCAL_NAMES.deadLetterQueues)]) {
+    sqs.createQueue(name);
+  }
+  const queueUrl = (queue: QueueName) => sqs.queueUrl(LOCAL_NAMES.queues[queue]);
+  const deadLetterQueueUrl = (queue: QueueName) => sqs.queueUrl(LOCAL_NAMES.deadLetterQueues[queue]);
+  return {
+    dynamodbEndpoint: dynalite.endpoint,
+    sqs,
+    secrets: secretsManager,
+    table,
+    queueUrl,
+    deadLetterQueueUrl,
+    handlerEnvironment: (queue, logLevel) => ({
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
+      CONFIG_TABLE_NAME: LOCAL_NAMES.table,
+      DLQ_URL: deadLetterQueueUrl(queue),
+      INBOUND_QUEUE_URL: queueUrl('inbound-sync'),
+      OUTBOUND_QUEUE_URL: queueUrl('outbound-sync'),
+      CONFIG_CACHE_TTL_SECONDS: '30',
+      LOG_LEVEL: logLevel,
+    }),
+    close: async () => {
+      dynamodb.destroy();
+      await Promise.all([dynalite.close(), sqs.close(), secretsManager.close()]);
+    },
+  };
+}
