@@ -24,11 +24,17 @@ export class FlowWorkerStack extends Stack {
       InboundQueueUrl: [w.inbound.queue.queueUrl, 'inbound-sync.fifo URL (producers send here)'],
       InboundQueueArn: [w.inbound.queue.queueArn, 'inbound-sync.fifo ARN'],
       InboundDlqUrl: [w.inbound.deadLetterQueue.queueUrl, 'inbound-sync dead-letter queue URL'],
-      InboundDlqArn: [w.inbound.deadLetterQueue.queueArn, 'inbound-sync dead-letter queue ARN (redrive source)'],
+      InboundDlqArn: [
+        w.inbound.deadLetterQueue.queueArn,
+        'inbound-sync dead-letter queue ARN (redrive source)',
+      ],
       OutboundQueueUrl: [w.outbound.queue.queueUrl, 'outbound-sync.fifo URL (producers send here)'],
       OutboundQueueArn: [w.outbound.queue.queueArn, 'outbound-sync.fifo ARN'],
       OutboundDlqUrl: [w.outbound.deadLetterQueue.queueUrl, 'outbound-sync dead-letter queue URL'],
-      OutboundDlqArn: [w.outbound.deadLetterQueue.queueArn, 'outbound-sync dead-letter queue ARN (redrive source)'],
+      OutboundDlqArn: [
+        w.outbound.deadLetterQueue.queueArn,
+        'outbound-sync dead-letter queue ARN (redrive source)',
+      ],
       InboundFunctionName: [w.inboundHandler.function.functionName, 'inbound-sync handler'],
       OutboundFunctionName: [w.outboundHandler.function.functionName, 'outbound-sync handler'],
       InboundLogGroupName: [

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, RecursiveLoop, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -80,6 +80,9 @@ export class SyncFunction extends Construct {
       tracing: s.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       role: this.role,
       logGroup: this.logGroup,
+      // Flows may emit onto either queue; a config whose emits loop between the queues is stopped by
+      // Lambda after ~16 hops instead of running (and billing) forever.
+      recursiveLoop: RecursiveLoop.TERMINATE,
       description: `flow-worker: runs connector flows for messages of ${props.source.queueName}`,
       bundling: ESM_BUNDLING,
       environment: {

@@ -132,6 +132,7 @@ describe('functions', () => {
         Handler: 'index.handler',
         MemorySize: 512,
         Timeout: 30,
+        RecursiveLoop: 'Terminate',
       });
       expect(fn.TracingConfig).toBeUndefined();
     },
