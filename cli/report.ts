@@ -20,7 +20,7 @@ export function formatReport(report: LocalRunReport, stream: { isTTY?: boolean }
   if (report.notes.length > 0) out.push(...report.notes.map((note) => `  ${note}`), '');
   for (const batch of report.batches) out.push(...batchLines(batch, c), '');
   out.push(...targetLines(report.targets, c), '');
-  out.push(...queueLines('Emitted (chained to the next handler)', report.emitted, c, false), '');
+  out.push(...queueLines('Emitted to the sync queues', report.emitted, c, false), '');
   out.push(...queueLines('Dead-lettered', report.dead_lettered, c, true));
   return `${out.join('\n')}\n`;
 }
@@ -99,6 +99,8 @@ function batchLines(batch: BatchRun, c: Palette): string[] {
 
 function targetLines(targets: readonly TargetTraffic[], c: Palette): string[] {
   const lines = [c.bold('What reached the targets')];
+  if (targets.length === 0)
+    lines.push(c.dim('  (not recorded: real targets were called; use --dry-run to record them)'));
   for (const target of targets) {
     lines.push(`  ${target.target} (${target.kind}${target.url === undefined ? '' : `, ${target.url}`})`);
     if (target.calls.length === 0) lines.push(c.dim('    (nothing)'));
