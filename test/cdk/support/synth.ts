@@ -14,22 +14,13 @@ export const CDK_JSON_CONTEXT = (
 ).context;
 
 /**
- * Context keys of cdk.json that aws-cdk-lib v2 refuses (CDK v1 flags, an UnsupportedFeatureFlag error).
- * Left out here so the construct tests still run; cdk-json.test.ts fails while cdk.json holds any.
- */
-export const REMOVED_V1_FLAGS = ['@aws-cdk/core:enableStackNameDuplicates'];
-
-/**
  * An app with cdk.json's feature flags whose stacks are not bundled: `aws:cdk:bundling-stacks: []` tells CDK that no stack needs
  * its assets bundled, so NodejsFunction skips esbuild (~0.3 s instead of ~3 s a stack) and the Code
  * points at a placeholder asset. Assertions on the template do not need the bundle; bundling.test.ts
  * is the one test that really runs esbuild.
  */
 export function unbundledApp(): App {
-  const flags = Object.fromEntries(
-    Object.entries(CDK_JSON_CONTEXT).filter(([key]) => !REMOVED_V1_FLAGS.includes(key)),
-  );
-  return new App({ context: { ...flags, 'aws:cdk:bundling-stacks': [] } });
+  return new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
 }
 
 /** A FlowWorkerStack in a fixed environment, so ARNs and URLs in the template do not vary. */
