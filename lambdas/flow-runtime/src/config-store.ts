@@ -52,6 +52,9 @@ export interface ConfigStoreOptions extends ConfigTable {
   readonly metrics?: MetricSink;
 }
 
+/** How long "no published config" is remembered: long enough to cover one batch, short enough for a fresh publish. */
+export const NOT_FOUND_TTL_MS = 2_000;
+
 interface CacheEntry {
   readonly expiresAt: number;
   readonly config: Promise<CompiledConfig>;
@@ -65,8 +68,10 @@ interface CacheEntry {
  *   so a batch never reads a connector twice.
  * - A config is validated and compiled once per (connector, version): a refresh that finds the
  *   same version reuses the compiled one.
- * - "No item" and "stored config invalid" are cached for the TTL too (they are permanent until a
- *   publish); DynamoDB failures are not cached, so the next record tries again.
+ * - "Stored config invalid" is cached for the TTL too (permanent until a publish). "No item" is
+ *   cached for at most {@link NOT_FOUND_TTL_MS}: a connector published moments ago must not have
+ *   its first messages dead-lettered for a whole TTL. DynamoDB failures are not cached, so the
+ *   next record tries again.
  */
 export function createConfigStore(options: ConfigStoreOptions): ConfigSource {
   const ttlMs = (options.ttlSeconds ?? ENVIRONMENT_DEFAULTS.CONFIG_CACHE_TTL_SECONDS) * 1000;
@@ -102,7 +107,11 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigSource {
       const fresh: CacheEntry = { expiresAt: at + ttlMs, config };
       cache.set(connectorId, fresh);
       config.catch((error: unknown) => {
-        if (error instanceof RetryableError && cache.get(connectorId) === fresh) cache.delete(connectorId);
+        if (cache.get(connectorId) !== fresh) return;
+        if (error instanceof RetryableError) cache.delete(connectorId);
+        else if (error instanceof ConfigNotFoundError) {
+          cache.set(connectorId, { config, expiresAt: Math.min(fresh.expiresAt, at + NOT_FOUND_TTL_MS) });
+        }
       });
       return config;
     },

@@ -66,6 +66,7 @@ export {
 export { createRetryPolicy, backoffDelayMs, sleep, RETRY_DEFAULTS, type RetryOptions } from './retry.js';
 export {
   createConfigStore,
+  NOT_FOUND_TTL_MS,
   publishConfig,
   readConfigItem,
   createConfigTable,

@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   ConfigNotFoundError,
+  NOT_FOUND_TTL_MS,
   ConfigValidationError,
   ConfigVersionConflictError,
   createConfigStore,
@@ -151,6 +152,20 @@ describe('config store against dynalite', () => {
     expect(error).toBeInstanceOf(ConfigNotFoundError);
     expect(errorClassOf(error)).toBe('permanent');
     expect((error as Error).message).toContain('never-published');
+  });
+
+  it('remembers a missing config only briefly, so a fresh publish is used within seconds, not a TTL', async () => {
+    const store = newStore(30);
+    proxy.reset();
+    await expect(store.get('late')).rejects.toBeInstanceOf(ConfigNotFoundError);
+    await expect(store.get('late')).rejects.toBeInstanceOf(ConfigNotFoundError); // same batch: cached
+    await publishConfig(table, aConfig('late', 1));
+
+    clock += NOT_FOUND_TTL_MS;
+    const found = await store.get('late');
+
+    expect(found.version).toBe(1);
+    expect(proxy.count('GetItem')).toBe(2);
   });
 
   it('fails permanently, and logs loudly, when the stored config is invalid', async () => {
