@@ -48,7 +48,10 @@ export function createFlowWorkerHandler(
   });
   const sqs = new SQSClient({});
   const targetFactory = createTargetFactory({
-    secrets: createSecretsManagerProvider({ client: new SecretsManagerClient({}) }),
+    secrets: createSecretsManagerProvider({
+      client: new SecretsManagerClient({}),
+      allowedPrefix: environment.secretNamePrefix,
+    }),
   });
   return createSqsHandler({
     configs: createConfigStore({

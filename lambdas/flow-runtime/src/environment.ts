@@ -28,6 +28,8 @@ export interface FlowWorkerEnvironment {
   readonly serviceName: string;
   /** `POWERTOOLS_METRICS_NAMESPACE`: the EMF namespace. @default FlowWorker */
   readonly metricsNamespace: string;
+  /** `SECRET_NAME_PREFIX`: the only secrets targets may name (what IAM grants). @default any */
+  readonly secretNamePrefix: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -106,5 +108,6 @@ export function readEnvironment(env: Env): FlowWorkerEnvironment {
     serviceName: env.POWERTOOLS_SERVICE_NAME?.trim() || ENVIRONMENT_DEFAULTS.POWERTOOLS_SERVICE_NAME,
     metricsNamespace:
       env.POWERTOOLS_METRICS_NAMESPACE?.trim() || ENVIRONMENT_DEFAULTS.POWERTOOLS_METRICS_NAMESPACE,
+    secretNamePrefix: env.SECRET_NAME_PREFIX?.trim() || undefined,
   };
 }

@@ -18,6 +18,7 @@ describe('readEnvironment', () => {
       logLevel: 'INFO',
       serviceName: 'flow-worker',
       metricsNamespace: 'FlowWorker',
+      secretNamePrefix: undefined,
     });
   });
 
@@ -30,12 +31,17 @@ describe('readEnvironment', () => {
       LOG_LEVEL: 'debug',
       POWERTOOLS_SERVICE_NAME: 'acme-flows',
       POWERTOOLS_METRICS_NAMESPACE: 'Acme',
+      SECRET_NAME_PREFIX: 'acme/prod/',
     });
 
     expect(environment.queueUrls['outbound-sync']).toContain('outbound-sync.fifo');
     expect(environment.configCacheTtlSeconds).toBe(5);
     expect(environment.logLevel).toBe('DEBUG');
-    expect(environment).toMatchObject({ serviceName: 'acme-flows', metricsNamespace: 'Acme' });
+    expect(environment).toMatchObject({
+      serviceName: 'acme-flows',
+      metricsNamespace: 'Acme',
+      secretNamePrefix: 'acme/prod/',
+    });
   });
 
   it.each([

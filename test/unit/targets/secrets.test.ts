@@ -48,6 +48,22 @@ describe('Secrets Manager token provider', () => {
     await expect(provider().getToken(SECRET_ID)).resolves.toBe(TOKEN);
   });
 
+  it('refuses, without calling Secrets Manager, a secret outside the allowed prefix', async () => {
+    const guarded = createSecretsManagerProvider({
+      client: new SecretsManagerClient({ region: 'eu-west-1' }),
+      allowedPrefix: 'flow-worker/',
+    });
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: TOKEN });
+
+    const error = await failure(guarded.getToken('prod/database-password'));
+
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(error.message).toContain('"prod/database-password" is outside');
+    expect(error.message).toContain('"flow-worker/"');
+    expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    await expect(guarded.getToken(SECRET_ID)).resolves.toBe(TOKEN);
+  });
+
   it('caches a token for the TTL, then reads it again', async () => {
     let clock = 0;
     secretsManager

@@ -19,6 +19,12 @@ export interface SecretsManagerProviderOptions {
   readonly ttlMs?: number;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * Only secrets whose name starts with this may be read (`SECRET_NAME_PREFIX`, the prefix the
+   * deployment's IAM policy grants). A config naming another secret fails with a clear permanent
+   * error instead of an opaque AccessDenied. @default no restriction
+   */
+  readonly allowedPrefix?: string;
 }
 
 /** Error codes that retrying cannot fix: the secret, its KMS key or our IAM policy must change first. */
@@ -50,6 +56,16 @@ export function createSecretsManagerProvider(options: SecretsManagerProviderOpti
 
   return {
     getToken(secretId) {
+      const { allowedPrefix } = options;
+      if (allowedPrefix !== undefined && !secretId.startsWith(allowedPrefix)) {
+        return Promise.reject(
+          new PermanentError(
+            `secret "${secretId}" is outside the secrets this deployment may read (names starting with` +
+              ` "${allowedPrefix}", SECRET_NAME_PREFIX); store it under that prefix or deploy with another prefix`,
+            { context: { secret: secretId } },
+          ),
+        );
+      }
       const cached = cache.get(secretId);
       if (cached !== undefined && cached.expiresAt > now()) return cached.token;
 
