@@ -1,0 +1,120 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHubSpotServer, type LocalHubSpot } from '../../cli/local/hubspot-server.js';
+import { exampleConfig, runCli, tempFiles } from './run-cli.js';
+
+let hubspot: LocalHubSpot;
+let unavailable: LocalHubSpot;
+let dir: string;
+
+beforeAll(async () => {
+  hubspot = await startHubSpotServer({ token: 'pat-test' });
+  unavailable = await startHubSpotServer({ fault: () => ({ status: 503, body: { message: 'down' } }) });
+  const config = await exampleConfig();
+  const pointAt = (url: string) =>
+    (config.targets as { name: string }[]).map((t) => (t.name === 'hubspot' ? { ...t, base_url: url } : t));
+  dir = tempFiles({
+    'acme.json': { ...config, targets: pointAt(hubspot.url) },
+    'unavailable.json': { ...config, targets: pointAt(unavailable.url) },
+    'payload.json': {
+      event: 'upsert_company',
+      payload: { name: 'Acme', domain: 'acme.test', lifecycle: 'lead' },
+    },
+  });
+});
+
+afterAll(() => Promise.all([hubspot.close(), unavailable.close()]));
+
+describe('flow-worker invoke', () => {
+  it('runs the real handler on a generated event and reaches the target (exit 0)', async () => {
+    const generated = await runCli([
+      'generate-event',
+      '--queue',
+      'inbound-sync',
+      '--connector',
+      'acme',
+      '--source',
+      'compass_inbound',
+      '--type',
+      'upsert_company',
+      '--payload',
+      join(dir, 'payload.json'),
+    ]);
+
+    const result = await runCli(
+      [
+        'invoke',
+        '--queue',
+        'inbound-sync',
+        '--event',
+        '-',
+        '--config',
+        join(dir, 'acme.json'),
+        '--secret',
+        'flow-worker/acme/hubspot=pat-test',
+      ],
+      { input: generated.stdout },
+    );
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('✓ upsert_hubspot upsert    ok');
+    expect(result.stdout).toContain('flow compass_customer_to_erp: filtered');
+    expect(result.stdout).toContain('batchItemFailures: []');
+    expect(hubspot.objects('companies').map((c) => c.properties.domain)).toContain('acme.test');
+  });
+
+  it('dry-runs a batch: prints what would be sent and exits 1 because records were dead-lettered', async () => {
+    const result = await runCli([
+      'invoke',
+      '--queue',
+      'inbound-sync',
+      '--event',
+      'events/inbound-multi-group.json',
+      '--config',
+      'examples/acme.config.json',
+      '--dry-run',
+      '--json',
+    ]);
+
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as {
+      targets: { target: string; calls: { request: string }[] }[];
+      emitted: { queue: string }[];
+      dead_lettered: { attributes: Record<string, string> }[];
+      batches: { batch_item_failures: string[] }[];
+    };
+    expect(report.targets[0]?.calls.map((c) => c.request)).toEqual([
+      'upsert company domain=acme.test',
+      'upsert company domain=acme.test',
+      'delete company domain=acme.test',
+    ]);
+    expect(report.emitted.map((e) => e.queue)).toEqual(['outbound-sync.fifo', 'outbound-sync.fifo']);
+    expect(report.dead_lettered.map((d) => d.attributes.error_class)).toEqual(['permanent', 'permanent']);
+    expect(report.batches[0]?.batch_item_failures).toEqual([]);
+  });
+
+  it('reports a retryable failure in batchItemFailures and blocks the rest of the group', async () => {
+    const result = await runCli([
+      'invoke',
+      '--queue',
+      'inbound-sync',
+      '--event',
+      'events/demo-failures.json',
+      '--config',
+      join(dir, 'unavailable.json'),
+      '--secret',
+      'flow-worker/acme/hubspot=pat-test',
+    ]);
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('not run: an earlier record of its group failed');
+    expect(result.stdout).toMatch(/batchItemFailures: \[0de30fa1-0002-.*, 0de30fa1-0003-.*\]/);
+  });
+
+  it('needs exactly one of --config and --table', async () => {
+    const result = await runCli(['invoke', '--queue', 'inbound-sync', '--event', 'events/poison.json']);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('give exactly one of --config <file> or --table <name>');
+  });
+});
