@@ -143,12 +143,13 @@ export async function runInvoke(options: InvokeOptions): Promise<LocalRunReport>
             .flatMap((name) => stack.sqs.sent(name))
             .find((m) => m.messageDeduplicationId === deduplicationId)?.messageId;
     const dlq = LOCAL_NAMES.deadLetterQueues[options.queue];
+    const source = options.event === '-' ? '<stdin>' : options.event;
     return {
-      title: `${options.event} → ${options.queue} handler${dryRun === undefined ? '' : ' (dry run)'}`,
+      title: `${source} → ${options.queue} handler${dryRun === undefined ? '' : ' (dry run)'}`,
       notes,
       batches: [
         {
-          title: `${options.event} → ${options.queue} handler`,
+          title: `${source} → ${options.queue} handler`,
           queue: options.queue,
           handler:
             dryRun === undefined
