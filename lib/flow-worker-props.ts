@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { ENVIRONMENT_DEFAULTS, type QueueName } from '@flow-worker/runtime';
 
 /** Log levels offered for `LOG_LEVEL` (the handlers accept these and a few more). */
 export const FLOW_WORKER_LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -159,10 +160,11 @@ export const FLOW_WORKER_DEFAULTS = {
   tracing: false,
   secretNamePrefix: 'flow-worker/',
   logRetention: RetentionDays.ONE_MONTH,
-  logLevel: 'INFO' as FlowWorkerLogLevel,
-  configCacheTtl: Duration.seconds(30),
-  serviceName: 'flow-worker',
-  metricsNamespace: 'FlowWorker',
+  logLevel: ENVIRONMENT_DEFAULTS.LOG_LEVEL as FlowWorkerLogLevel,
+  // The handlers' own defaults: one source of truth for what an unset variable means.
+  configCacheTtl: Duration.seconds(ENVIRONMENT_DEFAULTS.CONFIG_CACHE_TTL_SECONDS),
+  serviceName: ENVIRONMENT_DEFAULTS.POWERTOOLS_SERVICE_NAME,
+  metricsNamespace: ENVIRONMENT_DEFAULTS.POWERTOOLS_METRICS_NAMESPACE,
   queueAgeAlarmThreshold: Duration.minutes(5),
 } as const;
 
@@ -172,7 +174,11 @@ export const FLOW_WORKER_CONSTANTS = {
   batchSize: 10,
   /** The SQS maximum, so an operator has two weeks to inspect and redrive. */
   dlqRetention: Duration.days(14),
-  queueBaseNames: { inbound: 'inbound-sync', outbound: 'outbound-sync' },
+  // `satisfies` ties these to the runtime's queue names (the `emit` step's `queue` values).
+  queueBaseNames: {
+    inbound: 'inbound-sync' satisfies QueueName,
+    outbound: 'outbound-sync' satisfies QueueName,
+  },
   dlqSuffix: '-dlq',
 } as const;
 

@@ -77,6 +77,8 @@ export class FlowWorker extends Construct {
         { name: outbound, queue: this.outbound, function: this.outboundHandler.function },
       ],
       queueAgeAlarmThreshold: s.queueAgeAlarmThreshold,
+      metricsNamespace: s.metricsNamespace,
+      serviceName: s.serviceName,
       alarmTopic: this.alarmTopic,
     });
   }

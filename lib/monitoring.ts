@@ -6,6 +6,7 @@ import {
   Dashboard,
   GraphWidget,
   type IMetric,
+  Metric,
   TextWidget,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
@@ -13,6 +14,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { METRICS } from '@flow-worker/runtime';
 import type { SyncQueue } from './sync-queue.js';
 
 /** One sync queue and the handler that consumes it, as monitoring sees them. */
@@ -26,6 +28,9 @@ export interface MonitoredSync {
 export interface FlowWorkerMonitoringProps {
   readonly syncs: readonly MonitoredSync[];
   readonly queueAgeAlarmThreshold: Duration;
+  /** Where the handlers' EMF metrics land (`POWERTOOLS_METRICS_NAMESPACE`, `POWERTOOLS_SERVICE_NAME`). */
+  readonly metricsNamespace: string;
+  readonly serviceName: string;
   /** @default - alarms without actions */
   readonly alarmTopic?: ITopic;
 }
@@ -41,9 +46,11 @@ const FIVE_MINUTES = Duration.minutes(5);
 export class FlowWorkerMonitoring extends Construct {
   readonly alarms: Alarm[] = [];
   readonly dashboard: Dashboard;
+  private readonly props: FlowWorkerMonitoringProps;
 
   constructor(scope: Construct, id: string, props: FlowWorkerMonitoringProps) {
     super(scope, id);
+    this.props = props;
     for (const sync of props.syncs) this.addAlarms(sync, props);
     if (props.alarmTopic) {
       const action = new SnsAction(props.alarmTopic);
@@ -133,6 +140,17 @@ export class FlowWorkerMonitoring extends Construct {
           width: 6,
         }),
         new GraphWidget({
+          title: `${sync.name}: records`,
+          left: [
+            METRICS.recordsSucceeded,
+            METRICS.recordsFailed,
+            METRICS.recordsDeadLettered,
+            METRICS.noMatch,
+          ].map((name) => this.handlerMetric(sync, name)),
+          right: [this.handlerMetric(sync, METRICS.flowsMatched)],
+          width: 6,
+        }),
+        new GraphWidget({
           title: `${sync.name}: handler duration`,
           left: [
             fn.metricDuration({ statistic: 'p50' }),
@@ -144,5 +162,16 @@ export class FlowWorkerMonitoring extends Construct {
       );
     }
     return dashboard;
+  }
+
+  /** A custom metric the handler publishes (EMF), with the dimensions Powertools gives it. */
+  private handlerMetric(sync: MonitoredSync, metricName: string): Metric {
+    return new Metric({
+      namespace: this.props.metricsNamespace,
+      metricName,
+      dimensionsMap: { service: this.props.serviceName, queue: sync.name },
+      statistic: 'Sum',
+      period: FIVE_MINUTES,
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ENVIRONMENT_DEFAULTS, METRICS } from '@flow-worker/runtime';
 import type { FlowWorkerStack } from '../../lib/flow-worker-stack.js';
 import {
   type FunctionProps,
@@ -331,6 +332,20 @@ describe('alarms', () => {
 
   it('has a dashboard', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it("charts the handlers' own EMF metrics under the namespace and dimensions Powertools publishes them with", () => {
+    const [dashboard] = Object.values(propsOf(template, 'AWS::CloudWatch::Dashboard'));
+    // The body is an Fn::Join of JSON text and tokens; the metric arrays are all in the text parts.
+    const parts = (dashboard?.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const body = parts.filter((part) => typeof part === 'string').join('');
+
+    for (const queue of ['inbound-sync', 'outbound-sync']) {
+      for (const name of [METRICS.recordsDeadLettered, METRICS.recordsFailed, METRICS.noMatch]) {
+        const metric = [ENVIRONMENT_DEFAULTS.POWERTOOLS_METRICS_NAMESPACE, name, 'queue', queue, 'service'];
+        expect(body).toContain(JSON.stringify(metric).slice(0, -1));
+      }
+    }
   });
 });
 
