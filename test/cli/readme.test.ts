@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { createConfigTable } from '@flow-worker/runtime';
+import { ROOT, baseEnv } from './run-cli.js';
+
+/**
+ * Runs every README example marked `<!-- readme-test -->` (or `<!-- readme-test exit=N -->`) just
+ * before a ```console block: the `$ ` line (continued by a trailing `\`) is the command, the rest
+ * is output that must appear, line by line, once volatile values (ids, ports, times) are masked.
+ * Lines that are only `…` mark shortened output.
+ */
+interface Example {
+  readonly command: string;
+  readonly expected: readonly string[];
+  readonly exit: number;
+}
+
+const MARKED_BLOCK = /<!-- readme-test(?: exit=(\d+))? -->\n+```console\n([\s\S]*?)\n```/g;
+
+function examples(markdown: string): Example[] {
+  return [...markdown.matchAll(MARKED_BLOCK)].map(([, exit, body = '']) => {
+    const lines = body.split('\n');
+    const commandLines: string[] = [];
+    let line = (lines.shift() ?? '').replace(/^\$ /, '');
+    while (line.endsWith('\\')) {
+      commandLines.push(line.slice(0, -1));
+      line = lines.shift() ?? '';
+    }
+    commandLines.push(line);
+    return { command: commandLines.join(' '), expected: lines, exit: Number(exit ?? 0) };
+  });
+}
+
+/** Masks what changes from run to run. */
+function normalize(text: string): string {
+  return text
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
+    .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>')
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
+    .replace(/\b[0-9a-f]{32}\b/g, '<md5>')
+    .replace(/"\d{13,}"/g, '"<n>"')
+    .replace(/\d+ ms\b/g, '<n> ms')
+    .replace(/[ \t]+$/gm, '');
+}
+
+function run(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  return new Promise((done, reject) => {
+    const child = spawn('bash', ['-c', command], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => done({ code, output }));
+  });
+}
+
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const TABLE = 'flow-worker-config-dev';
+const endpoint = inject('dynamodbEndpoint');
+const env = baseEnv({ AWS_ENDPOINT_URL_DYNAMODB: endpoint });
+
+beforeAll(async () => {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await createConfigTable(client, TABLE);
+  client.destroy();
+});
+
+describe('README examples', () => {
+  const found = examples(README);
+
+  it('has runnable examples for npm start and every command', () => {
+    const commands = found.map((e) => e.command).join('\n');
+    expect(commands).toContain('npm start');
+    for (const command of ['validate', 'invoke', 'generate-event', 'publish', 'diff', 'manifest']) {
+      expect(commands).toContain(`flow-worker -- ${command}`);
+    }
+  });
+
+  for (const [index, example] of found.entries()) {
+    it(`#${index + 1} \`${example.command.slice(0, 80)}\` exits ${example.exit} with the documented output`, async () => {
+      const result = await run(example.command, env);
+
+      expect(result.code, result.output).toBe(example.exit);
+      const actual = normalize(result.output);
+      for (const line of example.expected) {
+        if (line.trim() === '' || line.trim() === '…') continue;
+        expect(actual, `README line not in the output: ${line}`).toContain(normalize(line));
+      }
+    });
+  }
+});
