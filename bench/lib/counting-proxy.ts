@@ -1,0 +1,50 @@
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * An HTTP proxy on 127.0.0.1 in front of dynalite that counts DynamoDB operations by `X-Amz-Target`
+ * (`DynamoDB_20120810.GetItem` → `GetItem`): the handler reaches DynamoDB through it
+ * (`AWS_ENDPOINT_URL_DYNAMODB`), so the counts are real wire calls.
+ */
+export interface CountingProxy {
+  readonly endpoint: string;
+  count(operation: string): number;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function startCountingProxy(upstream: string): Promise<CountingProxy> {
+  const counts = new Map<string, number>();
+  const target = new URL(upstream);
+  const server = createServer((req, res) => {
+    const operation =
+      String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .at(-1) ?? '';
+    counts.set(operation, (counts.get(operation) ?? 0) + 1);
+    const forward = httpRequest(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      (upstreamResponse) => {
+        res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+        upstreamResponse.pipe(res);
+      },
+    );
+    forward.on('error', (error) => {
+      res.writeHead(502);
+      res.end(String(error));
+    });
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    count: (operation) => counts.get(operation) ?? 0,
+    reset: () => counts.clear(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,27 @@
+/** Sizes and iteration counts of a run: full (`npm run bench`) or `--quick`. */
+export interface BenchMode {
+  readonly name: 'full' | 'quick';
+  readonly micro: { readonly timeMs: number; readonly warmupMs: number };
+  /** Repetitions of the FIFO batch comparison (median reported). */
+  readonly fifoRepeats: number;
+  /** Records pushed through the real handler for throughput. */
+  readonly throughputRecords: number;
+  /** Fresh `node` processes per bundle for import time (median reported). */
+  readonly importRuns: number;
+}
+
+export const FULL: BenchMode = {
+  name: 'full',
+  micro: { timeMs: 2_000, warmupMs: 300 },
+  fifoRepeats: 7,
+  throughputRecords: 10_000,
+  importRuns: 9,
+};
+
+export const QUICK: BenchMode = {
+  name: 'quick',
+  micro: { timeMs: 300, warmupMs: 100 },
+  fifoRepeats: 3,
+  throughputRecords: 2_000,
+  importRuns: 3,
+};

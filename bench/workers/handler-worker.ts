@@ -1,0 +1,125 @@
+/**
+ * Runs the real flow-worker handler in a fresh process (a stand-in for a Lambda container) and
+ * reports over IPC. stdout is discarded by the parent: the handler logs one JSON line per record
+ * and flushes EMF metrics there, as it would in Lambda.
+ *
+ * - `config-reads`: imports `lambdas/inbound-sync/handler.ts` itself, with DynamoDB behind a
+ *   counting proxy, and counts GetItem calls for a cold and a warm invocation.
+ * - `throughput`: `createFlowWorkerHandler` (what that module calls) with the config store's
+ *   targets swapped for recording ones, against dynalite; batches of 10, one after another.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import {
+  createConfigStore,
+  createFlowWorkerHandler,
+  createPowertools,
+  createRecordingTargets,
+  type SqsHandler,
+} from '@flow-worker/runtime';
+import { HANDLER_FLOWS, envelopeBody, pairOf, sqsRecord } from '../lib/fixtures.js';
+import { startCountingProxy } from '../lib/counting-proxy.js';
+import { lambdaContext } from '../lib/lambda-context.js';
+import { elapsedMs } from '../lib/stats.js';
+import { WORKER_ENV, type WorkerJob, type WorkerResult } from '../lib/worker-protocol.js';
+
+const BATCH = 10;
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`handler worker: ${name} is not set`);
+  return value;
+}
+
+/** Batch `b` of `records`-many: 10 records over 5 message groups, cycling through the connectors. */
+function batch(connectors: readonly string[], b: number): SQSEvent {
+  const Records: SQSRecord[] = Array.from({ length: BATCH }, (_, i) => {
+    const n = b * BATCH + i;
+    const connector = connectors[n % connectors.length] as string;
+    const { source, eventType } = pairOf(n % HANDLER_FLOWS);
+    return sqsRecord(envelopeBody(connector, source, eventType, n), `msg-${n}`, `${connector}:${i % 5}`);
+  });
+  return { Records };
+}
+
+async function invoke(handler: SqsHandler, event: SQSEvent, requestId: string) {
+  const start = process.hrtime.bigint();
+  const response = await handler(event, lambdaContext(requestId));
+  return { ms: elapsedMs(start), failures: response.batchItemFailures.length };
+}
+
+async function configReads(): Promise<WorkerResult> {
+  const proxy = await startCountingProxy(env(WORKER_ENV.dynamodb));
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = proxy.endpoint;
+  const connectors = env(WORKER_ENV.connectors).split(',');
+  // The deployed module, unchanged: its clients and config store are built at import.
+  const { handler } = (await import('../../lambdas/inbound-sync/handler.js')) as { handler: SqsHandler };
+  const event = batch(connectors, 0);
+  proxy.reset();
+  const cold = await invoke(handler, event, 'cold');
+  const coldGetItem = proxy.count('GetItem');
+  proxy.reset();
+  const warm = await invoke(handler, event, 'warm');
+  const warmGetItem = proxy.count('GetItem');
+  await proxy.close();
+  return {
+    job: 'config-reads',
+    coldGetItem,
+    warmGetItem,
+    coldMs: cold.ms,
+    warmMs: warm.ms,
+    failures: cold.failures + warm.failures,
+  };
+}
+
+async function throughput(): Promise<WorkerResult> {
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = env(WORKER_ENV.dynamodb);
+  const connectors = env(WORKER_ENV.connectors).split(',');
+  const records = Number(env(WORKER_ENV.records));
+  const recording = createRecordingTargets();
+  const { logger, metrics } = createPowertools({ serviceName: 'flow-worker-inbound-sync' });
+  const configs = createConfigStore({
+    client: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+    tableName: env('CONFIG_TABLE_NAME'),
+    targetFactory: recording.factory,
+    ttlSeconds: 30,
+    logger,
+    metrics,
+  });
+  const handler = createFlowWorkerHandler(process.env, { queue: 'inbound-sync', overrides: { configs } });
+
+  // One unmeasured batch: the cold config read and JIT warm-up are case 4's and case 6's business.
+  await invoke(handler, batch(connectors, 0), 'warm-up');
+  recording.clear();
+
+  const batches = Math.ceil(records / BATCH);
+  const events = Array.from({ length: batches }, (_, b) => batch(connectors, b + 1));
+  const latencies: number[] = [];
+  let failures = 0;
+  const start = process.hrtime.bigint();
+  for (const [b, event] of events.entries()) {
+    const result = await invoke(handler, event, `batch-${b}`);
+    latencies.push(result.ms);
+    failures += result.failures;
+  }
+  const wallMs = elapsedMs(start);
+  return {
+    job: 'throughput',
+    records: batches * BATCH,
+    batches,
+    wallMs,
+    batchLatenciesMs: latencies,
+    failures,
+    targetCalls: recording.calls.length,
+  };
+}
+
+const job = process.argv[2] as WorkerJob | undefined;
+const run = job === 'config-reads' ? configReads : job === 'throughput' ? throughput : undefined;
+if (run === undefined) throw new Error(`handler worker: unknown job ${String(job)}`);
+const result = await run();
+process.send?.(result);
+process.disconnect?.();
