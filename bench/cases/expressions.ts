@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { JSONPath } from 'jsonpath-plus';
 import { compileExpression, type ExpressionScope } from '@flow-worker/runtime';
 import { ratio, verdict, type CaseResult } from '../lib/report.js';
-import { latencyOf, microBench } from '../lib/tinybench.js';
+import { runMicro } from '../lib/tinybench.js';
 import type { BenchMode } from '../lib/mode.js';
 
 const GOAL = 10;
@@ -50,24 +50,30 @@ export async function expressionEvaluation(mode: BenchMode): Promise<CaseResult>
     }
   });
 
-  const bench = microBench('expressions', mode.micro);
   let sink = 0;
-  bench.add('compiled', () => {
+  const compiledTask = () => {
     for (let pass = 0; pass < PASSES; pass += 1) {
       for (const expression of compiled) if (expression.evaluate(scope) !== undefined) sink += 1;
     }
-  });
-  bench.add('jsonpath-plus', () => {
+  };
+  const engineTask = () => {
     for (let pass = 0; pass < PASSES; pass += 1) {
       for (const path of PATHS) if (engine(path) !== undefined) sink += 1;
     }
-  });
-  await bench.run();
+  };
+  const results = await runMicro(
+    [
+      ['compiled', compiledTask],
+      ['jsonpath-plus', engineTask],
+    ],
+    mode.micro,
+  );
   if (sink < 0) console.log(sink);
 
   const perIteration = PASSES * PATHS.length;
-  const ours = latencyOf(bench.getTask('compiled'));
-  const theirs = latencyOf(bench.getTask('jsonpath-plus'));
+  const ours = results.compiled;
+  const theirs = results['jsonpath-plus'];
+  if (ours === undefined || theirs === undefined) throw new Error('missing expression results');
   const nsPerEvaluation = (ms: number) => (ms * 1e6) / perIteration;
   const speedUp = theirs.mean / ours.mean;
   const rate = (ms: number) => `${(((perIteration / ms) * 1000) / 1e6).toFixed(2)} M evals/s`;

@@ -11,7 +11,8 @@ import {
 } from '@flow-worker/runtime';
 import { envelopeBody, pairOf, threeStepConfig } from '../lib/fixtures.js';
 import { micros, ratio, verdict, type CaseResult, type ResultRow } from '../lib/report.js';
-import { latencyOf, microBench } from '../lib/tinybench.js';
+import { runMicro } from '../lib/tinybench.js';
+import type { Fn } from 'tinybench';
 import type { BenchMode } from '../lib/mode.js';
 
 const FLOW_COUNTS = [10, 1_000, 10_000] as const;
@@ -42,7 +43,7 @@ export async function perMessageOverhead(mode: BenchMode): Promise<CaseResult> {
   const started = performance.now();
   const meta: MessageMeta = { messageId: 'm-1', messageGroupId: 'g-1' };
   const deps = { emitter: new RecordingEmitter() };
-  const bench = microBench('per-message overhead', mode.micro);
+  const tasks: [string, Fn][] = [];
 
   const floorPool = bodyPool(10_000);
   const floorIndex = new Map<string, number>();
@@ -52,11 +53,14 @@ export async function perMessageOverhead(mode: BenchMode): Promise<CaseResult> {
   }
   let floorCursor = 0;
   let sink = 0;
-  bench.add('floor', () => {
-    const body = floorPool[floorCursor++ % POOL_SIZE] as string;
-    const value = JSON.parse(body) as { source_name: string; event_type: string };
-    sink += floorIndex.get(`${value.source_name}\u0000${value.event_type}`) ?? 0;
-  });
+  tasks.push([
+    'floor',
+    () => {
+      const body = floorPool[floorCursor++ % POOL_SIZE] as string;
+      const value = JSON.parse(body) as { source_name: string; event_type: string };
+      sink += floorIndex.get(`${value.source_name}\u0000${value.event_type}`) ?? 0;
+    },
+  ]);
 
   const compileSeconds: Record<string, number> = {};
   for (const flows of FLOW_COUNTS) {
@@ -75,19 +79,21 @@ export async function perMessageOverhead(mode: BenchMode): Promise<CaseResult> {
       );
     }
     let cursor = 0;
-    bench.add(`${flows} flows`, async () => {
-      const envelope = parseEnvelope(pool[cursor++ % POOL_SIZE] as string);
-      await runFlows(compiled, envelope, meta, deps);
-    });
+    tasks.push([
+      `${flows} flows`,
+      async () => {
+        const envelope = parseEnvelope(pool[cursor++ % POOL_SIZE] as string);
+        await runFlows(compiled, envelope, meta, deps);
+      },
+    ]);
   }
 
-  await bench.run();
+  const results = await runMicro(tasks, mode.micro);
   if (sink < 0) console.log(sink); // keeps the floor's lookups observable
 
-  const floor = latencyOf(bench.getTask('floor'));
-  const stats = Object.fromEntries(
-    FLOW_COUNTS.map((flows) => [flows, latencyOf(bench.getTask(`${flows} flows`))]),
-  );
+  const floor = results.floor;
+  if (floor === undefined) throw new Error('missing floor result');
+  const stats = Object.fromEntries(FLOW_COUNTS.map((flows) => [flows, results[`${flows} flows`]]));
   const small = stats[10];
   const large = stats[10_000];
   if (small === undefined || large === undefined) throw new Error('missing overhead results');
@@ -125,7 +131,7 @@ export async function perMessageOverhead(mode: BenchMode): Promise<CaseResult> {
   return {
     id: 1,
     title: 'Per-message overhead',
-    parameters: { timePerTaskMs: mode.micro.timeMs, bodies: POOL_SIZE },
+    parameters: { timePerTaskMs: mode.micro.timeMs, rounds: mode.micro.rounds, bodies: POOL_SIZE },
     data: { floorMs: floor, flowsMs: stats, growthP50: growth, compileSeconds },
     rows,
     notes: [

@@ -1,7 +1,9 @@
+import type { MicroOptions } from './tinybench.js';
+
 /** Sizes and iteration counts of a run: full (`npm run bench`) or `--quick`. */
 export interface BenchMode {
   readonly name: 'full' | 'quick';
-  readonly micro: { readonly timeMs: number; readonly warmupMs: number };
+  readonly micro: MicroOptions;
   /** Repetitions of the FIFO batch comparison (median reported). */
   readonly fifoRepeats: number;
   /** Records pushed through the real handler for throughput. */
@@ -12,7 +14,7 @@ export interface BenchMode {
 
 export const FULL: BenchMode = {
   name: 'full',
-  micro: { timeMs: 2_000, warmupMs: 300 },
+  micro: { timeMs: 3_000, warmupMs: 300, rounds: 5 },
   fifoRepeats: 7,
   throughputRecords: 10_000,
   importRuns: 9,
@@ -20,7 +22,7 @@ export const FULL: BenchMode = {
 
 export const QUICK: BenchMode = {
   name: 'quick',
-  micro: { timeMs: 300, warmupMs: 100 },
+  micro: { timeMs: 400, warmupMs: 100, rounds: 2 },
   fifoRepeats: 3,
   throughputRecords: 2_000,
   importRuns: 3,

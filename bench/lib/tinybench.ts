@@ -1,33 +1,73 @@
-import { Bench, type Task } from 'tinybench';
+import { Bench, type Fn, type Task } from 'tinybench';
 
 export interface MicroOptions {
-  /** Time budget per task in ms. */
+  /** Time budget per task in ms, over all rounds. */
   readonly timeMs: number;
   readonly warmupMs: number;
+  /**
+   * Rounds, each running every task once in a rotated order: a burst of load from another process
+   * or a GC pause then hits every task, not just the one that happened to run at that moment.
+   */
+  readonly rounds: number;
 }
 
-/** A tinybench `Bench` with the settings every micro case uses: hrtime clock, errors are fatal. */
-export function microBench(name: string, options: MicroOptions): Bench {
-  return new Bench({
-    name,
-    time: options.timeMs,
-    warmupTime: options.warmupMs,
-    timestampProvider: 'hrtimeNow',
-    throws: true,
-  });
+export interface Latency {
+  /** Medians over rounds of each round's statistic, in ms. */
+  readonly p50: number;
+  readonly p99: number;
+  readonly mean: number;
+  readonly samples: number;
 }
 
-/** Latency statistics (ms) of a finished task. */
-export function latencyOf(task: Task | undefined): {
-  p50: number;
-  p99: number;
-  mean: number;
-  samples: number;
-} {
+function latencyOf(task: Task | undefined): Latency {
   const result = task?.result;
   if (result === undefined || (result.state !== 'completed' && result.state !== 'aborted-with-statistics')) {
     throw new Error(`task ${task?.name ?? '(missing)'} did not complete (${result?.state ?? 'no result'})`);
   }
   const { p50, p99, mean, samplesCount } = result.latency;
   return { p50, p99, mean, samples: samplesCount };
+}
+
+const middle = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] ?? NaN)
+    : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+};
+
+/**
+ * Runs named task functions with tinybench (hrtime clock, errors fatal) in `rounds` rotated rounds
+ * and returns each task's latency statistics as medians over the rounds.
+ */
+export async function runMicro(
+  tasks: readonly (readonly [string, Fn])[],
+  options: MicroOptions,
+): Promise<Record<string, Latency>> {
+  const perRound = new Map<string, Latency[]>(tasks.map(([name]) => [name, []]));
+  for (let round = 0; round < options.rounds; round += 1) {
+    const bench = new Bench({
+      time: options.timeMs / options.rounds,
+      warmupTime: round === 0 ? options.warmupMs : Math.min(50, options.warmupMs),
+      timestampProvider: 'hrtimeNow',
+      throws: true,
+    });
+    for (let i = 0; i < tasks.length; i += 1) {
+      const [name, fn] = tasks[(i + round) % tasks.length] as readonly [string, Fn];
+      bench.add(name, fn);
+    }
+    await bench.run();
+    for (const [name] of tasks) perRound.get(name)?.push(latencyOf(bench.getTask(name)));
+  }
+  return Object.fromEntries(
+    [...perRound].map(([name, rounds]) => [
+      name,
+      {
+        p50: middle(rounds.map((r) => r.p50)),
+        p99: middle(rounds.map((r) => r.p99)),
+        mean: middle(rounds.map((r) => r.mean)),
+        samples: rounds.reduce((sum, r) => sum + r.samples, 0),
+      },
+    ]),
+  );
 }
