@@ -103,7 +103,11 @@ export {
   createPowertools,
   type LogSink,
   type MetricSink,
+  RUN_REPORT_MESSAGE,
   type RecordLogLine,
+  type RunReportLogLine,
+  type LoggedFlow,
+  type LoggedStep,
   type LoggedOutcome,
   type PowertoolsOptions,
 } from './observability.js';

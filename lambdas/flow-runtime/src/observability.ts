@@ -2,17 +2,31 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { PoisonMessageError, describeError } from './errors.js';
 import type { ErrorClass } from './errors.js';
-import type { RunReport } from './report.js';
+import type { StepAction } from './config.js';
+import type { FlowStatus, RunReport, StepStatus } from './report.js';
 
 /**
  * The logging the runtime needs. Powertools' `Logger` satisfies it; tests pass a recorder.
- * Attributes never hold payload values, step results or secrets.
+ * Attributes at INFO and above never hold payload values, step results or secrets; only the DEBUG
+ * {@link RunReportLogLine} carries step results (payload-derived, never secrets).
  */
 export interface LogSink {
   debug(message: string, ...attributes: Record<string, unknown>[]): void;
   info(message: string, ...attributes: Record<string, unknown>[]): void;
   warn(message: string, ...attributes: Record<string, unknown>[]): void;
   error(message: string, ...attributes: Record<string, unknown>[]): void;
+  /**
+   * The current level (Powertools' `getLevelName()`, which follows log sampling too). When present,
+   * DEBUG-only attributes are not even built unless it is `DEBUG` or `TRACE`.
+   */
+  getLevelName?(): string;
+}
+
+const DEBUG_LEVELS: ReadonlySet<string> = new Set(['TRACE', 'DEBUG']);
+
+/** Whether a DEBUG line would be written; a sink that cannot say is asked to gate it itself. */
+export function debugEnabled(logger: LogSink): boolean {
+  return logger.getLevelName === undefined || DEBUG_LEVELS.has(logger.getLevelName().toUpperCase());
 }
 
 /** The metrics the runtime needs. Powertools' `Metrics` (EMF) satisfies it; tests pass a recorder. */
@@ -67,7 +81,7 @@ export function logSafeErrorMessage(error: unknown): string {
 /** The final state of one record as logged: `skipped` records were not run (their group was blocked). */
 export type LoggedOutcome = 'succeeded' | 'no_match' | 'failed' | 'skipped' | 'dead-lettered';
 
-/** The one structured line logged per record. Identifiers and statuses only, never payload values. */
+/** The one structured line logged per record. Identifiers, statuses and timings, never payload values. */
 export interface RecordLogLine {
   readonly connector?: string;
   readonly source?: string;
@@ -84,21 +98,52 @@ export interface RecordLogLine {
   readonly error_message?: string;
   readonly flow?: string;
   readonly step?: string;
-  /** Per flow: its status and each step's status (no results). */
-  readonly flows?: readonly {
-    name: string;
-    status: string;
-    steps: readonly { id: string; status: string }[];
-  }[];
+  /** Per flow: its status and duration, and each step's action, status and duration (no results). */
+  readonly flows?: readonly LoggedFlow[];
 }
 
-/** The statuses of a run report, without results or payload. */
-export function summarizeFlows(report: RunReport): NonNullable<RecordLogLine['flows']> {
+export interface LoggedFlow {
+  readonly name: string;
+  readonly status: FlowStatus;
+  readonly duration_ms: number;
+  readonly steps: readonly LoggedStep[];
+}
+
+export interface LoggedStep {
+  readonly id: string;
+  readonly action: StepAction;
+  readonly status: StepStatus;
+  readonly duration_ms: number;
+}
+
+/** The statuses and timings of a run report, without results or payload. */
+export function summarizeFlows(report: RunReport): LoggedFlow[] {
   return report.flows.map((flow) => ({
     name: flow.name,
     status: flow.status,
-    steps: flow.steps.map((step) => ({ id: step.id, status: step.status })),
+    duration_ms: flow.durationMs,
+    steps: flow.steps.map((step) => ({
+      id: step.id,
+      action: step.action,
+      status: step.status,
+      duration_ms: step.durationMs,
+    })),
   }));
+}
+
+/** The message of the DEBUG line that carries a record's whole {@link RunReport}. */
+export const RUN_REPORT_MESSAGE = 'run report';
+
+/**
+ * Logged at DEBUG after a record's {@link RecordLogLine}, joined to it by `message_id`: the whole
+ * run report, step results included. Results are derived from the payload (never from secrets),
+ * which is why this line is DEBUG only.
+ */
+export interface RunReportLogLine {
+  readonly connector: string;
+  readonly event_id?: string;
+  readonly message_id: string;
+  readonly run_report: RunReport;
 }
 
 /** Counts the step errors of a report (failed and `on_error: continue` steps) by class. */

@@ -8,12 +8,14 @@ import type { Envelope, MessageMeta } from './envelope.js';
 import { describeError, errorClassOf } from './errors.js';
 import {
   METRICS,
+  RUN_REPORT_MESSAGE,
   countMetric,
   countStepErrors,
+  debugEnabled,
   logSafeErrorMessage,
   summarizeFlows,
 } from './observability.js';
-import type { LogSink, LoggedOutcome, MetricSink, RecordLogLine } from './observability.js';
+import type { LogSink, LoggedOutcome, MetricSink, RecordLogLine, RunReportLogLine } from './observability.js';
 import type { RunReport } from './report.js';
 import { runFlows } from './runner.js';
 import type { RetryPolicy } from './runner.js';
@@ -66,7 +68,7 @@ function loggedOutcomeOf(outcome: RecordOutcome, report: RunReport | undefined):
  * Processes one SQS record end to end: parse the envelope, load the compiled config, run the
  * matching flows (retrying retryable step errors within the invocation's budget), and settle:
  * success, dead-lettered (poison / permanent) or failed (retryable, or the DLQ send failed).
- * Logs one line and counts metrics. Never throws.
+ * Logs one line (and, at DEBUG, the run report with step results) and counts metrics. Never throws.
  */
 export async function processRecord(
   record: SQSRecord,
@@ -111,7 +113,21 @@ export async function processRecord(
   }
   const line = recordLogLine(record, meta, envelope, report, outcome, failure, where, now() - started);
   logRecord(deps.logger, line);
+  if (envelope !== undefined && report !== undefined && debugEnabled(deps.logger)) {
+    deps.logger.debug(RUN_REPORT_MESSAGE, runReportLine(envelope, line, report));
+  }
   return outcome;
+}
+
+/** The DEBUG companion of a record's line: its whole run report, step results included. */
+function runReportLine(envelope: Envelope, line: RecordLogLine, report: RunReport): Record<string, unknown> {
+  const debugLine: RunReportLogLine = {
+    connector: envelope.connector_id,
+    ...(line.event_id === undefined ? {} : { event_id: line.event_id }),
+    message_id: line.message_id,
+    run_report: report,
+  };
+  return debugLine as unknown as Record<string, unknown>;
 }
 
 function recordLogLine(

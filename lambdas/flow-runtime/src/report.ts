@@ -2,8 +2,9 @@ import type { ErrorClass } from './errors.js';
 import type { StepAction } from './config.js';
 
 /**
- * The structured account of one record's run. Handlers log it (without payload values), the CLI
- * prints it. Results are included for the CLI; the handler's logger omits them.
+ * The structured account of one record's run. Handlers log its statuses and timings at INFO
+ * (`RecordLogLine.flows`, no payload values) and the whole report, results included, only at DEBUG
+ * (`RunReportLogLine`); the local CLI prints it.
  */
 export type StepStatus = 'ok' | 'failed' | 'continued' | 'skipped';
 

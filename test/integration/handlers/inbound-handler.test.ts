@@ -509,6 +509,56 @@ describe('inbound-sync handler (real handler, local services)', () => {
     expect(emf(json).at(-1)).toMatchObject({ RecordsProcessed: 1, FlowsMatched: 2, queue: 'inbound-sync' });
   });
 
+  it('at LOG_LEVEL=DEBUG adds a run report line with step results, and still never logs the token', async () => {
+    const handler = await coldHandler({ LOG_LEVEL: 'DEBUG' });
+    const record = anSqsRecord({
+      messageId: 'm-debug',
+      body: anEnvelopeBody({
+        event_id: 'evt-debug',
+        payload: { payload: { name: 'Debug Co', domain: 'debug.test' } },
+      }),
+    });
+
+    const { response, output, json } = await invoke(handler, anSqsEvent([record]));
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(output).not.toContain(TOKEN);
+    const runReports = json.filter((line) => line.message === 'run report');
+    expect(runReports).toEqual([
+      expect.objectContaining({ level: 'DEBUG', message_id: 'm-debug', event_id: 'evt-debug' }),
+    ]);
+    expect(runReports[0]?.run_report).toMatchObject({
+      status: 'ok',
+      flows: [
+        {
+          name: 'company_to_erp',
+          steps: [{ id: 'upsert_account', action: 'upsert', status: 'ok', result: { id: 'debug.test' } }],
+        },
+        {
+          name: 'company_audit',
+          steps: [
+            { id: 'audit', action: 'create', status: 'ok' },
+            {
+              id: 'announce',
+              action: 'emit',
+              status: 'ok',
+              result: { message_id: expect.any(String) as unknown },
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('logs no run report line at the default LOG_LEVEL=INFO', async () => {
+    const handler = await coldHandler();
+
+    const { json } = await invoke(handler, anSqsEvent([anSqsRecord({ body: anEnvelopeBody() })]));
+
+    expect(recordLines(json)).toHaveLength(1);
+    expect(json.filter((line) => 'run_report' in line)).toEqual([]);
+  });
+
   it('chains: the outbound handler runs what a flow emitted, received from the local SQS', async () => {
     const inbound = await coldHandler();
     const outbound = await coldHandler({}, 'outbound-sync');

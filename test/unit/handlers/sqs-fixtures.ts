@@ -90,26 +90,40 @@ export interface CapturedLogs extends LogSink {
   readonly entries: LogEntry[];
   /** The per-record lines (those carrying `message_id` and `outcome`). */
   recordLines(): Record<string, unknown>[];
+  /** The DEBUG `run report` lines. */
+  runReportLines(): Record<string, unknown>[];
 }
 
-export function captureLogs(): CapturedLogs {
+/**
+ * A {@link LogSink} that records entries. Like Powertools, it drops DEBUG entries unless `level` is
+ * `DEBUG`; `withLevelName: false` hides its level, as a sink that cannot report it would.
+ */
+export function captureLogs(
+  options: { level?: 'DEBUG' | 'INFO'; withLevelName?: boolean } = {},
+): CapturedLogs {
+  const level = options.level ?? 'INFO';
   const entries: LogEntry[] = [];
   const at =
-    (level: LogEntry['level']) =>
-    (message: string, ...attributes: Record<string, unknown>[]) =>
+    (entryLevel: LogEntry['level']) =>
+    (message: string, ...attributes: Record<string, unknown>[]) => {
+      if (entryLevel === 'debug' && level !== 'DEBUG') return;
       entries.push({
-        level,
+        level: entryLevel,
         message,
         attributes: Object.assign({}, ...attributes) as Record<string, unknown>,
       });
+    };
   return {
     entries,
     debug: at('debug'),
     info: at('info'),
     warn: at('warn'),
     error: at('error'),
+    ...(options.withLevelName === false ? {} : { getLevelName: () => level }),
     recordLines: () =>
       entries.map((entry) => entry.attributes).filter((a) => 'message_id' in a && 'outcome' in a),
+    runReportLines: () =>
+      entries.filter((entry) => entry.message === 'run report').map((entry) => entry.attributes),
   };
 }
 

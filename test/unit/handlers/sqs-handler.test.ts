@@ -287,7 +287,7 @@ describe('createSqsHandler: robustness and observability', () => {
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'b1' }] });
   });
 
-  it('logs one line per record with identifiers and statuses only, and publishes metrics once', async () => {
+  it('logs one line per record with identifiers, statuses and timings only, and publishes metrics once', async () => {
     const { handler, logs, metrics } = setup();
     const record = anSqsRecord({
       messageId: 'l1',
@@ -313,7 +313,19 @@ describe('createSqsHandler: robustness and observability', () => {
         outcome: 'succeeded',
         duration_ms: expect.any(Number) as unknown,
         flows: [
-          { name: 'company_to_erp', status: 'completed', steps: [{ id: 'upsert_account', status: 'ok' }] },
+          {
+            name: 'company_to_erp',
+            status: 'completed',
+            duration_ms: expect.any(Number) as unknown,
+            steps: [
+              {
+                id: 'upsert_account',
+                action: 'upsert',
+                status: 'ok',
+                duration_ms: expect.any(Number) as unknown,
+              },
+            ],
+          },
         ],
       },
     ]);
