@@ -174,6 +174,12 @@ export async function coldStart(mode: BenchMode): Promise<CaseResult> {
     goal: '—',
     verdict: 'info',
   });
+  rows.push({
+    metric: 'inbound-sync import vs SDK-clients-only bundle (our own code)',
+    value: ratio(medians['inbound-sync'] / sdkOnly),
+    goal: '—',
+    verdict: 'info',
+  });
 
   return {
     id: 6,
