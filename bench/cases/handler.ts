@@ -47,7 +47,8 @@ async function startServices() {
     AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     CONFIG_TABLE_NAME: TABLE,
     DLQ_URL: sqs.createQueue('inbound-sync-dlq.fifo'),
-    LOG_LEVEL: 'INFO',
+    // BENCH_LOG_LEVEL=SILENT shows what the per-record log lines cost (INFO is the deployed default).
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'INFO',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     [WORKER_ENV.dynamodb]: dynalite.endpoint,
   };
@@ -171,7 +172,7 @@ export async function handlerCases(mode: BenchMode): Promise<CaseResult[]> {
         },
       ],
       notes: [
-        'createFlowWorkerHandler (middy, Powertools logger + EMF metrics to a discarded stdout) with the config store built on recording targets; dynalite in the parent process; one warm-up batch not counted',
+        'createFlowWorkerHandler (middy, Powertools logger + EMF metrics to a discarded stdout) with the config store built on recording targets; dynalite in the parent process; 50 warm-up batches not counted',
       ],
       durationMs: performance.now() - throughputStarted,
     };
