@@ -11,8 +11,8 @@ import { summarize } from './run-report.js';
 
 /**
  * Prints a {@link LocalRunReport} for people: per batch, per record the matched flows and each
- * step; then what reached the targets, what was emitted and what was dead-lettered. Colours only
- * on a terminal without `NO_COLOR`.
+ * step (action, status, duration, then its result or error); then what reached the targets, what
+ * was emitted and what was dead-lettered. Colours only on a terminal without `NO_COLOR`.
  */
 export function formatReport(report: LocalRunReport, stream: { isTTY?: boolean } = process.stdout): string {
   const c = paletteFor(stream);
@@ -48,15 +48,24 @@ function outcomeText(record: RecordRun, c: Palette): string {
   }
 }
 
+/** Results are shown as one line of JSON, cut to keep a step on one terminal line. */
+const RESULT_LENGTH = 72;
+
+/** Right-aligned so results line up; a step that did not run shows none. */
+function durationText(step: StepRun, c: Palette): string {
+  return step.status === 'skipped' ? '' : c.dim(`${String(step.duration_ms).padStart(4)} ms`);
+}
+
 function stepLine(step: StepRun, width: number, c: Palette): string {
   const mark = step.status === 'ok' ? c.green('✓') : step.status === 'failed' ? c.red('✗') : c.yellow('·');
   const detail =
     step.error !== undefined
       ? c.red(`${step.error.class} ${step.error.name}: ${step.error.message}`)
       : step.result !== undefined
-        ? `→ ${summarize(step.result, 80)}`
+        ? `→ ${summarize(step.result, RESULT_LENGTH)}`
         : '';
-  return `        ${mark} ${step.id.padEnd(width)} ${step.action.padEnd(9)} ${step.status.padEnd(9)} ${detail}`.trimEnd();
+  const head = `${mark} ${step.id.padEnd(width)} ${step.action.padEnd(9)} ${step.status.padEnd(9)}`;
+  return `        ${head} ${durationText(step, c)}  ${detail}`.trimEnd();
 }
 
 /** Emitted envelopes carry a 64-hex derived event id: shown shortened. */
@@ -73,7 +82,8 @@ function recordLines(record: RecordRun, c: Palette): string[] {
   if (record.flows_matched.length > 0) lines.push(`      matched: ${record.flows_matched.join(', ')}`);
   const width = Math.max(0, ...record.flows.flatMap((f) => f.steps.map((s) => s.id.length)));
   for (const flow of record.flows) {
-    lines.push(`      flow ${c.bold(flow.name)}: ${flow.status}`);
+    const duration = flow.status === 'skipped' ? '' : `  ${c.dim(`${flow.duration_ms} ms`)}`;
+    lines.push(`      flow ${c.bold(flow.name)}: ${flow.status}${duration}`);
     lines.push(...flow.steps.map((step) => stepLine(step, width, c)));
   }
   const stepError = record.flows.some((f) => f.steps.some((s) => s.error !== undefined));

@@ -1,22 +1,27 @@
 import type { SQSEvent } from 'aws-lambda';
-import {
-  emitDeduplicationId,
-  type ConnectorConfig,
-  type ErrorClass,
-  type LoggedOutcome,
-  type QueueName,
-  type RecordLogLine,
+import type {
+  ErrorClass,
+  LoggedFlow,
+  LoggedOutcome,
+  QueueName,
+  RecordLogLine,
+  ReportedError,
+  RunReportLogLine,
 } from '@flow-worker/runtime';
 
 /**
  * The data of a local run report (demo and `invoke`), built from what the real handler logged for
- * each record (its one structured line: outcome, flows, step statuses, error) plus the config
- * (step actions) and the local queues (emitted message ids). Plain JSON: `--json` prints it as is.
+ * each record: its INFO line (outcome, matched flows, step actions, statuses and durations, the
+ * error) and, since the CLI runs the handlers at `LOG_LEVEL=DEBUG`, its `run report` line (every
+ * step's result and error). Plain JSON: `--json` prints it as is.
  */
 export interface StepRun {
   readonly id: string;
   readonly action: string;
   readonly status: string;
+  /** 0 for a step that did not run. */
+  readonly duration_ms: number;
+  /** The step's result (`$$.steps.<id>`), from the DEBUG run report. */
   readonly result?: unknown;
   readonly error?: { readonly class: string; readonly name: string; readonly message: string };
 }
@@ -24,6 +29,7 @@ export interface StepRun {
 export interface FlowRun {
   readonly name: string;
   readonly status: string;
+  readonly duration_ms: number;
   readonly steps: readonly StepRun[];
 }
 
@@ -51,59 +57,61 @@ export interface BatchRun {
   readonly duration_ms: number;
 }
 
-/** Finds the message an `emit` step sent, by the deduplication id the runtime derives. */
-export type EmittedMessageLookup = (deduplicationId: string) => string | undefined;
-
-function actionsOf(config: ConnectorConfig | undefined): Map<string, string> {
-  const actions = new Map<string, string>();
-  for (const flow of config?.flows ?? []) {
-    for (const step of flow.steps) actions.set(`${flow.name}\u0000${step.id}`, step.action);
-  }
-  return actions;
+/** What the handler logged during one invocation (see `invokeCaptured`). */
+export interface LoggedRun {
+  readonly records: readonly RecordLogLine[];
+  readonly runReports: readonly RunReportLogLine[];
 }
 
-function stepRuns(
-  line: RecordLogLine,
-  flow: NonNullable<RecordLogLine['flows']>[number],
-  actions: Map<string, string>,
-  findEmitted: EmittedMessageLookup,
-): StepRun[] {
-  return flow.steps.map((step) => {
-    const action = actions.get(`${flow.name}\u0000${step.id}`) ?? '?';
-    const failedHere = line.flow === flow.name && line.step === step.id && line.error_class !== undefined;
-    let result: unknown;
-    if (action === 'emit' && step.status === 'ok' && line.event_id !== undefined) {
-      const messageId = findEmitted(emitDeduplicationId(line.event_id, flow.name, step.id));
-      if (messageId !== undefined) result = { message_id: messageId };
-    }
-    return {
-      id: step.id,
-      action,
-      status: step.status,
-      ...(result === undefined ? {} : { result }),
-      ...(failedHere
-        ? {
-            error: {
-              class: line.error_class,
-              name: line.error_name ?? 'Error',
-              message: line.error_message ?? '',
-            },
-          }
-        : {}),
-    };
+function errorOf(line: RecordLogLine): RecordRun['error'] {
+  return line.error_class === undefined
+    ? undefined
+    : { class: line.error_class, name: line.error_name ?? 'Error', message: line.error_message ?? '' };
+}
+
+/** Steps and flows with results, from the DEBUG run report. */
+function flowsFromRunReport(debug: RunReportLogLine): FlowRun[] {
+  const errorRun = (error: ReportedError) => ({
+    class: error.class,
+    name: error.name,
+    message: error.message,
   });
+  return debug.run_report.flows.map((flow) => ({
+    name: flow.name,
+    status: flow.status,
+    duration_ms: flow.durationMs,
+    steps: flow.steps.map((step) => ({
+      id: step.id,
+      action: step.action,
+      status: step.status,
+      duration_ms: step.durationMs,
+      ...(step.result === undefined ? {} : { result: step.result }),
+      ...(step.error === undefined ? {} : { error: errorRun(step.error) }),
+    })),
+  }));
+}
+
+/** Steps and flows without results, from the INFO line (a handler logging above DEBUG). */
+function flowsFromRecordLine(line: RecordLogLine): FlowRun[] {
+  const error = errorOf(line);
+  return (line.flows ?? []).map((flow: LoggedFlow) => ({
+    name: flow.name,
+    status: flow.status,
+    duration_ms: flow.duration_ms,
+    steps: flow.steps.map((step) => ({
+      id: step.id,
+      action: step.action,
+      status: step.status,
+      duration_ms: step.duration_ms,
+      ...(error !== undefined && line.flow === flow.name && line.step === step.id ? { error } : {}),
+    })),
+  }));
 }
 
 /** One {@link RecordRun} per record of the event, in event order. */
-export function recordRuns(
-  event: SQSEvent,
-  lines: readonly RecordLogLine[],
-  config: ConnectorConfig | undefined,
-  findEmitted: EmittedMessageLookup,
-): RecordRun[] {
-  const actions = actionsOf(config);
+export function recordRuns(event: SQSEvent, logged: LoggedRun): RecordRun[] {
   return event.Records.map((record) => {
-    const line = lines.find((l) => l.message_id === record.messageId);
+    const line = logged.records.find((l) => l.message_id === record.messageId);
     if (line === undefined) {
       return {
         message_id: record.messageId,
@@ -114,6 +122,8 @@ export function recordRuns(
         error: { class: 'retryable', name: 'Unknown', message: 'the handler logged nothing for this record' },
       };
     }
+    const debug = logged.runReports.find((r) => r.message_id === record.messageId);
+    const error = errorOf(line);
     return {
       message_id: line.message_id,
       ...(line.message_group_id === undefined ? {} : { message_group_id: line.message_group_id }),
@@ -123,21 +133,9 @@ export function recordRuns(
       ...(line.event_id === undefined ? {} : { event_id: line.event_id }),
       outcome: line.outcome,
       flows_matched: line.flows_matched,
-      flows: (line.flows ?? []).map((flow) => ({
-        name: flow.name,
-        status: flow.status,
-        steps: stepRuns(line, flow, actions, findEmitted),
-      })),
+      flows: debug === undefined ? flowsFromRecordLine(line) : flowsFromRunReport(debug),
       duration_ms: line.duration_ms,
-      ...(line.error_class === undefined
-        ? {}
-        : {
-            error: {
-              class: line.error_class,
-              name: line.error_name ?? 'Error',
-              message: line.error_message ?? '',
-            },
-          }),
+      ...(error === undefined ? {} : { error }),
       ...(line.flow === undefined && line.step === undefined
         ? {}
         : {
@@ -190,8 +188,28 @@ export interface LocalRunReport {
 
 const SUMMARY_LENGTH = 110;
 
-/** A value as compact one-line JSON, cut to a readable length. */
+/**
+ * A value as compact one-line JSON of at most `max` characters. An object or array too long for
+ * that keeps its leading members whole and ends `…}` / `…]`, so no key or value is cut mid-way;
+ * strings, and containers whose first member alone is too long, are cut at `max` with `…`.
+ */
 export function summarize(value: unknown, max = SUMMARY_LENGTH): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  if (text.length <= max) return text;
+  if (typeof value === 'object' && value !== null) {
+    const members = Array.isArray(value)
+      ? value.map((item) => JSON.stringify(item) ?? 'null')
+      : Object.entries(value).map(
+          ([key, item]) => `${JSON.stringify(key)}:${JSON.stringify(item) ?? 'null'}`,
+        );
+    const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}'];
+    let kept = '';
+    for (const member of members) {
+      const next = kept === '' ? member : `${kept},${member}`;
+      if (open.length + next.length + `,…${close}`.length > max) break;
+      kept = next;
+    }
+    if (kept !== '') return `${open}${kept},…${close}`;
+  }
+  return `${text.slice(0, max - 1)}…`;
 }

@@ -33,22 +33,13 @@ const HANDLER_MODULES: Record<QueueName, string> = {
 async function importHandlers(env: DemoEnvironment): Promise<Record<QueueName, SqsHandler>> {
   const handlers: Partial<Record<QueueName, SqsHandler>> = {};
   for (const queue of ['inbound-sync', 'outbound-sync'] as const) {
-    // The demo captures the handlers' INFO lines (one per record) to build its report.
-    Object.assign(process.env, env.stack.handlerEnvironment(queue, 'INFO'));
+    // The demo builds its report from the handlers' log lines: at DEBUG each record's INFO line is
+    // followed by its `run report` line, which carries the step results.
+    Object.assign(process.env, env.stack.handlerEnvironment(queue, 'DEBUG'));
     const module = (await import(HANDLER_MODULES[queue])) as { handler: SqsHandler };
     handlers[queue] = module.handler;
   }
   return handlers as Record<QueueName, SqsHandler>;
-}
-
-function emittedLookup(env: DemoEnvironment) {
-  return (deduplicationId: string) => {
-    for (const name of Object.values(LOCAL_NAMES.queues)) {
-      const found = env.stack.sqs.sent(name).find((m) => m.messageDeduplicationId === deduplicationId);
-      if (found !== undefined) return found.messageId;
-    }
-    return undefined;
-  };
 }
 
 async function runBatch(
@@ -64,7 +55,7 @@ async function runBatch(
     title,
     queue,
     handler: `lambdas/${queue}/handler.ts`,
-    records: recordRuns(event, captured.records, env.config, emittedLookup(env)),
+    records: recordRuns(event, captured),
     batch_item_failures: captured.response.batchItemFailures.map((f) => f.itemIdentifier),
     duration_ms: captured.durationMs,
   };

@@ -1,4 +1,4 @@
-import { publishConfig, validateConfig, type ConnectorConfig } from '@flow-worker/runtime';
+import { publishConfig } from '@flow-worker/runtime';
 import { startHttpTargetServer, type LocalHttpTarget } from '../local/http-target-server.js';
 import { startHubSpotServer, type LocalHubSpot } from '../local/hubspot-server.js';
 import type { JsonRequest } from '../local/json-http.js';
@@ -17,7 +17,6 @@ export interface DemoEnvironment {
   readonly stack: LocalStack;
   readonly hubspot: LocalHubSpot;
   readonly erp: LocalHttpTarget;
-  readonly config: ConnectorConfig;
   readonly notes: string[];
   close(): Promise<void>;
 }
@@ -86,7 +85,6 @@ export async function startDemoEnvironment(
     stack,
     hubspot,
     erp,
-    config: validateConfig(rewritten),
     notes,
     close: async () => {
       await Promise.all([hubspot.close(), erp.close()]);

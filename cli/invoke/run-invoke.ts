@@ -13,7 +13,7 @@ import { invokeCaptured, lambdaContext } from '../local/lambda.js';
 import { LOCAL_NAMES, startLocalStack, type LocalStack } from '../local/stack.js';
 import { queuedMessage } from '../demo/traffic.js';
 import { recordRuns, type LocalRunReport } from '../run-report.js';
-import { openConfigTable, readStoredConfig } from '../table.js';
+import { openConfigTable } from '../table.js';
 import { dryRunHandler, recordedDeadLetters, recordedEmits, recordedTraffic } from './dry-run.js';
 import { ConfigValidationError } from '@flow-worker/runtime';
 
@@ -67,7 +67,8 @@ function handlerEnvironment(
   options: InvokeOptions,
   secrets: boolean,
 ): Record<string, string> {
-  const env = stack.handlerEnvironment(options.queue, 'INFO');
+  // DEBUG: each record's `run report` line carries the step results the report prints.
+  const env = stack.handlerEnvironment(options.queue, 'DEBUG');
   const keep = (name: string) => {
     const value = process.env[name];
     if (value === undefined) delete env[name];
@@ -100,21 +101,15 @@ export async function runInvoke(options: InvokeOptions): Promise<LocalRunReport>
   const stack = await startLocalStack(secrets);
   try {
     const notes: string[] = [];
-    let config: ConnectorConfig | undefined;
     if (options.config !== undefined) {
-      config = await publishLocal(stack, options.config);
+      const config = await publishLocal(stack, options.config);
       notes.push(
         `config ${options.config} (connector "${config.connector_id}" version ${config.version}) published to an embedded DynamoDB`,
       );
     }
     const env = handlerEnvironment(stack, options, useLocalSecrets);
     Object.assign(process.env, env);
-    if (options.table !== undefined) {
-      const connector = firstConnector(event);
-      if (connector !== undefined)
-        config = await readStoredConfig(options.table, connector).catch(() => undefined);
-      notes.push(`config read from DynamoDB table ${options.table}`);
-    }
+    if (options.table !== undefined) notes.push(`config read from DynamoDB table ${options.table}`);
     notes.push(
       options.dryRun === true
         ? 'secrets: not read (targets are recorders)'
@@ -135,13 +130,6 @@ export async function runInvoke(options: InvokeOptions): Promise<LocalRunReport>
       notes.push('dry run: every target, the emitter and the DLQ are recorders; nothing was sent');
     const handler: SqsHandler = dryRun?.handler ?? (await importHandler(options.queue));
     const captured = await invokeCaptured(handler, event, lambdaContext(`flow-worker-${options.queue}`));
-    const findEmitted = (deduplicationId: string) =>
-      dryRun !== undefined
-        ? dryRun.recording.emitter.emitted.find((e) => e.messageDeduplicationId === deduplicationId)
-            ?.messageId
-        : Object.values(LOCAL_NAMES.queues)
-            .flatMap((name) => stack.sqs.sent(name))
-            .find((m) => m.messageDeduplicationId === deduplicationId)?.messageId;
     const dlq = LOCAL_NAMES.deadLetterQueues[options.queue];
     const source = options.event === '-' ? '<stdin>' : options.event;
     return {
@@ -155,7 +143,7 @@ export async function runInvoke(options: InvokeOptions): Promise<LocalRunReport>
             dryRun === undefined
               ? `lambdas/${options.queue}/handler.ts`
               : 'createFlowWorkerHandler with recorders',
-          records: recordRuns(event, captured.records, config, findEmitted),
+          records: recordRuns(event, captured),
           batch_item_failures: captured.response.batchItemFailures.map((f) => f.itemIdentifier),
           duration_ms: captured.durationMs,
         },
@@ -175,18 +163,6 @@ export async function runInvoke(options: InvokeOptions): Promise<LocalRunReport>
   } finally {
     await stack.close();
   }
-}
-
-function firstConnector(event: SQSEvent): string | undefined {
-  for (const record of event.Records) {
-    try {
-      const body = JSON.parse(record.body) as { connector_id?: unknown };
-      if (typeof body.connector_id === 'string') return body.connector_id;
-    } catch {
-      // a poison record names no connector
-    }
-  }
-  return undefined;
 }
 
 const HANDLER_MODULES: Record<QueueName, string> = {

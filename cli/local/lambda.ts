@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSEvent } from 'aws-lambda';
-import type { RecordLogLine, SqsBatchResponse, SqsHandler } from '@flow-worker/runtime';
+import {
+  RUN_REPORT_MESSAGE,
+  type RecordLogLine,
+  type RunReportLogLine,
+  type SqsBatchResponse,
+  type SqsHandler,
+} from '@flow-worker/runtime';
 
 /** @default the Lambda timeout the CDK stack gives the sync functions */
 export const LOCAL_TIMEOUT_MS = 60_000;
@@ -32,6 +38,8 @@ export interface CapturedInvocation {
   readonly response: SqsBatchResponse;
   /** The runtime's one line per record (`message_id`, `outcome`, flows, error), in log order. */
   readonly records: readonly (RecordLogLine & { readonly level?: string; readonly message?: string })[];
+  /** The DEBUG `run report` lines (whole run reports, step results included), when the level allows. */
+  readonly runReports: readonly RunReportLogLine[];
   /** Every other line written while the handler ran (other logs, EMF metrics). */
   readonly otherLines: readonly string[];
   readonly durationMs: number;
@@ -80,12 +88,19 @@ export async function invokeCaptured(
   }
   const durationMs = Date.now() - started;
   const records: CapturedInvocation['records'][number][] = [];
+  const runReports: RunReportLogLine[] = [];
   const otherLines: string[] = [];
   for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
     const parsed = parseLine(line);
     if (parsed !== undefined && typeof parsed.message_id === 'string' && typeof parsed.outcome === 'string') {
       records.push(parsed as unknown as CapturedInvocation['records'][number]);
+    } else if (
+      parsed?.message === RUN_REPORT_MESSAGE &&
+      typeof parsed.message_id === 'string' &&
+      typeof parsed.run_report === 'object'
+    ) {
+      runReports.push(parsed as unknown as RunReportLogLine);
     } else otherLines.push(line);
   }
-  return { response, records, otherLines, durationMs };
+  return { response, records, runReports, otherLines, durationMs };
 }

@@ -57,9 +57,11 @@ describe('flow-worker invoke', () => {
     );
 
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('✓ upsert_hubspot upsert    ok');
+    expect(result.stdout).toMatch(/✓ upsert_hubspot upsert {4}ok +\d+ ms {2}→ \{"id":"\d+","created":true\}/);
     expect(result.stdout).toContain('flow compass_customer_to_erp: filtered');
+    expect(result.stdout).toContain('→ {"passed":false}');
     expect(result.stdout).toContain('batchItemFailures: []');
+    expect(`${result.stdout}${result.stderr}`).not.toContain('pat-test');
     expect(hubspot.objects('companies').map((c) => c.properties.domain)).toContain('acme.test');
   });
 
@@ -81,7 +83,10 @@ describe('flow-worker invoke', () => {
       targets: { target: string; calls: { request: string }[] }[];
       emitted: { queue: string }[];
       dead_lettered: { attributes: Record<string, string> }[];
-      batches: { batch_item_failures: string[] }[];
+      batches: {
+        batch_item_failures: string[];
+        records: { flows: { name: string; duration_ms: number; steps: Record<string, unknown>[] }[] }[];
+      }[];
     };
     expect(report.targets[0]?.calls.map((c) => c.request)).toEqual([
       'upsert company domain=acme.test',
@@ -91,6 +96,21 @@ describe('flow-worker invoke', () => {
     expect(report.emitted.map((e) => e.queue)).toEqual(['outbound-sync.fifo', 'outbound-sync.fifo']);
     expect(report.dead_lettered.map((d) => d.attributes.error_class)).toEqual(['permanent', 'permanent']);
     expect(report.batches[0]?.batch_item_failures).toEqual([]);
+    const erpFlow = report.batches[0]?.records[0]?.flows.find((f) => f.name === 'compass_customer_to_erp');
+    expect(erpFlow?.duration_ms).toEqual(expect.any(Number));
+    expect(erpFlow?.steps.map(({ duration_ms: ms, ...step }) => [typeof ms, step])).toEqual([
+      ['number', { id: 'only_customers', action: 'filter', status: 'ok', result: { passed: true } }],
+      [
+        'number',
+        {
+          id: 'erp_account',
+          action: 'transform',
+          status: 'ok',
+          result: expect.objectContaining({ account_name: 'Acme', website: 'acme.test' }) as unknown,
+        },
+      ],
+      ['number', { id: 'announce', action: 'emit', status: 'ok', result: { message_id: 'msg-1' } }],
+    ]);
   });
 
   it('reports a retryable failure in batchItemFailures and blocks the rest of the group', async () => {

@@ -36,14 +36,17 @@ function examples(markdown: string): Example[] {
 
 /** Masks what changes from run to run. */
 function normalize(text: string): string {
-  return text
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
-    .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>')
-    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
-    .replace(/\b[0-9a-f]{32}\b/g, '<md5>')
-    .replace(/"\d{13,}"/g, '"<n>"')
-    .replace(/\d+ ms\b/g, '<n> ms')
-    .replace(/[ \t]+$/gm, '');
+  return (
+    text
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
+      .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>')
+      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
+      .replace(/\b[0-9a-f]{32}\b/g, '<md5>')
+      .replace(/"\d{13,}"/g, '"<n>"')
+      // Durations, with the padding that right-aligns them.
+      .replace(/ *\d+ ms\b/g, ' <n> ms')
+      .replace(/[ \t]+$/gm, '')
+  );
 }
 
 function run(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
