@@ -21,7 +21,7 @@ import {
   anSqsRecord,
   loadSampleEvent,
 } from '../../unit/handlers/sqs-fixtures.js';
-import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
+import { startCountingProxy, type CountingProxy } from '../../support/counting-proxy.js';
 
 /**
  * The real `lambdas/inbound-sync/handler.ts`, imported with its environment pointing at local
