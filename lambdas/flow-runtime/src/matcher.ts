@@ -16,24 +16,21 @@ export interface FlowIndex<F extends MatchableFlow> {
 const NONE: readonly never[] = Object.freeze([]);
 
 /**
- * Builds the index. Keys are JSON-encoded pairs, so no (source, event_type) pair can collide with
- * another whatever characters the names contain (`"a|b" + "c"` vs `"a" + "b|c"`).
+ * Builds the index: source → event_type → flows. Two nested Maps, so no (source, event_type) pair
+ * can collide with another whatever characters the names contain, and a lookup allocates nothing.
  */
 export function buildFlowIndex<F extends MatchableFlow>(flows: readonly F[]): FlowIndex<F> {
-  const index = new Map<string, F[]>();
+  const index = new Map<string, Map<string, F[]>>();
   for (const flow of flows) {
     if (!flow.enabled) continue;
-    const key = matchKey(flow.source, flow.event_type);
-    const bucket = index.get(key);
-    if (bucket === undefined) index.set(key, [flow]);
+    let byEventType = index.get(flow.source);
+    if (byEventType === undefined) index.set(flow.source, (byEventType = new Map()));
+    const bucket = byEventType.get(flow.event_type);
+    if (bucket === undefined) byEventType.set(flow.event_type, [flow]);
     else bucket.push(flow);
   }
-  for (const bucket of index.values()) Object.freeze(bucket);
+  for (const byEventType of index.values()) for (const bucket of byEventType.values()) Object.freeze(bucket);
   return {
-    match: (sourceName, eventType) => index.get(matchKey(sourceName, eventType)) ?? NONE,
+    match: (sourceName, eventType) => index.get(sourceName)?.get(eventType) ?? NONE,
   };
-}
-
-function matchKey(source: string, eventType: string): string {
-  return JSON.stringify([source, eventType]);
 }
