@@ -24,7 +24,7 @@ export function buildFlowIndex<F extends MatchableFlow>(flows: readonly F[]): Fl
   for (const flow of flows) {
     if (!flow.enabled) continue;
     let byEventType = index.get(flow.source);
-    if (byEventType === undefined) index.set(flow.source, (byEventType = new Map()));
+    if (byEventType === undefined) index.set(flow.source, (byEventType = new Map<string, F[]>()));
     const bucket = byEventType.get(flow.event_type);
     if (bucket === undefined) byEventType.set(flow.event_type, [flow]);
     else bucket.push(flow);
