@@ -3,7 +3,7 @@ import type { RecordOutcome } from './batch.js';
 import type { ConfigSource } from './config-store.js';
 import { deadLetterOrFail, sourceQueueOf } from './dead-letter.js';
 import type { DeadLetterQueue, FailureLocation } from './dead-letter.js';
-import { parseEnvelope } from './envelope.js';
+import { eventIdOf, parseEnvelope } from './envelope.js';
 import type { Envelope, MessageMeta } from './envelope.js';
 import { describeError, errorClassOf } from './errors.js';
 import {
@@ -147,7 +147,7 @@ function recordLogLine(
           connector: envelope.connector_id,
           source: envelope.source_name,
           event_type: envelope.event_type,
-          event_id: envelope.event_id ?? meta.deduplicationId ?? meta.messageId,
+          event_id: eventIdOf(envelope, meta),
         }),
     message_id: record.messageId,
     ...(record.attributes.MessageGroupId === undefined
