@@ -20,7 +20,7 @@ import {
 } from '@flow-worker/runtime';
 import { HANDLER_FLOWS, envelopeBody, pairOf, sqsRecord } from '../lib/fixtures.js';
 import { startCountingProxy } from '../../test/support/counting-proxy.js';
-import { lambdaContext } from '../lib/lambda-context.js';
+import { lambdaContext } from '../../cli/local/lambda.js';
 import { elapsedMs } from '../lib/stats.js';
 import { WORKER_ENV, type WorkerJob, type WorkerResult } from '../lib/worker-protocol.js';
 
@@ -44,9 +44,9 @@ function batch(connectors: readonly string[], b: number): SQSEvent {
   return { Records };
 }
 
-async function invoke(handler: SqsHandler, event: SQSEvent, requestId: string) {
+async function invoke(handler: SqsHandler, event: SQSEvent) {
   const start = process.hrtime.bigint();
-  const response = await handler(event, lambdaContext(requestId));
+  const response = await handler(event, lambdaContext('flow-worker-inbound-sync'));
   return { ms: elapsedMs(start), failures: response.batchItemFailures.length };
 }
 
@@ -58,10 +58,10 @@ async function configReads(): Promise<WorkerResult> {
   const { handler } = (await import('../../lambdas/inbound-sync/handler.js')) as { handler: SqsHandler };
   const event = batch(connectors, 0);
   proxy.reset();
-  const cold = await invoke(handler, event, 'cold');
+  const cold = await invoke(handler, event);
   const coldGetItem = proxy.count('GetItem');
   proxy.reset();
-  const warm = await invoke(handler, event, 'warm');
+  const warm = await invoke(handler, event);
   const warmGetItem = proxy.count('GetItem');
   await proxy.close();
   return {
@@ -94,7 +94,7 @@ async function throughput(): Promise<WorkerResult> {
 
   // Unmeasured warm-up batches: the cold config read is case 4's business, and without JIT warm-up
   // the short --quick run would mostly measure the interpreter.
-  for (let b = 0; b < WARM_UP_BATCHES; b += 1) await invoke(handler, batch(connectors, b), `warm-up-${b}`);
+  for (let b = 0; b < WARM_UP_BATCHES; b += 1) await invoke(handler, batch(connectors, b));
   recording.clear();
 
   const batches = Math.ceil(records / BATCH);
@@ -102,8 +102,8 @@ async function throughput(): Promise<WorkerResult> {
   const latencies: number[] = [];
   let failures = 0;
   const start = process.hrtime.bigint();
-  for (const [b, event] of events.entries()) {
-    const result = await invoke(handler, event, `batch-${b}`);
+  for (const event of events) {
+    const result = await invoke(handler, event);
     latencies.push(result.ms);
     failures += result.failures;
   }

@@ -11,9 +11,16 @@ import {
 /** @default the Lambda timeout the CDK stack gives the sync functions */
 export const LOCAL_TIMEOUT_MS = 60_000;
 
-/** A Lambda `Context` for a local invocation, with a real deadline. */
-export function lambdaContext(functionName: string, timeoutMs = LOCAL_TIMEOUT_MS): Context {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * A Lambda `Context` for a local invocation (CLI, tests, bench), with a real deadline `timeoutMs`
+ * from now by the given clock.
+ */
+export function lambdaContext(
+  functionName: string,
+  timeoutMs = LOCAL_TIMEOUT_MS,
+  now: () => number = Date.now,
+): Context {
+  const deadline = now() + timeoutMs;
   const fail = () => {
     throw new Error('the legacy Lambda context callbacks are not supported locally');
   };
@@ -26,7 +33,7 @@ export function lambdaContext(functionName: string, timeoutMs = LOCAL_TIMEOUT_MS
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `local/${randomUUID()}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - now()),
     done: fail,
     fail,
     succeed: fail,

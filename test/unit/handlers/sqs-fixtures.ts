@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { LogSink, MetricSink } from '@flow-worker/runtime';
+import { lambdaContext } from '../../../cli/local/lambda.js';
 
 /** Test factories for the handler layer: SQS records, Lambda contexts, captured logs and metrics. */
 
@@ -63,21 +64,7 @@ export function loadSampleEvent(name: 'inbound-multi-group' | 'outbound' | 'pois
 
 /** A Lambda context whose deadline is `remainingMs` from now (by the given clock). */
 export function aLambdaContext(remainingMs = 60_000, now: () => number = Date.now): Context {
-  const deadline = now() + remainingMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'flow-worker-inbound-sync',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:flow-worker-inbound-sync',
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/flow-worker-inbound-sync',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return lambdaContext('flow-worker-inbound-sync', remainingMs, now);
 }
 
 export interface LogEntry {
