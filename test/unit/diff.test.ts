@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorConfig, type ConnectorConfigInput } from '../../lambdas/flow-runtime/src/config.js';
-import { diffConfigs, jsonEqual } from '../../lambdas/flow-runtime/src/diff.js';
+import { jsonEquals } from '../../lambdas/flow-runtime/src/conditions.js';
+import { diffConfigs } from '../../lambdas/flow-runtime/src/diff.js';
 
 function base(): ConnectorConfigInput {
   return {
@@ -192,11 +193,11 @@ describe('diffConfigs', () => {
   });
 });
 
-describe('jsonEqual', () => {
+describe('jsonEquals', () => {
   it('compares nested values structurally', () => {
-    expect(jsonEqual({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] })).toBe(true);
-    expect(jsonEqual({ a: [1, { b: 2 }] }, { a: [1, { b: 3 }] })).toBe(false);
-    expect(jsonEqual([1], { 0: 1 })).toBe(false);
-    expect(jsonEqual(null, {})).toBe(false);
+    expect(jsonEquals({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] })).toBe(true);
+    expect(jsonEquals({ a: [1, { b: 2 }] }, { a: [1, { b: 3 }] })).toBe(false);
+    expect(jsonEquals([1], { 0: 1 })).toBe(false);
+    expect(jsonEquals(null, {})).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { jsonEquals } from './conditions.js';
 import type { ConnectorConfig } from './config.js';
 
 /** One field whose value differs; `old` / `new` are absent when the field is absent on that side. */
@@ -52,25 +53,11 @@ export interface ConfigDiff {
 type Json = unknown;
 type Obj = Readonly<Record<string, Json>>;
 
-/** Structural equality of JSON values, ignoring object key order. */
-export function jsonEqual(a: Json, b: Json): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((item, i) => jsonEqual(item, b[i]));
-  }
-  const ak = Object.keys(a).filter((k) => (a as Obj)[k] !== undefined);
-  const bk = Object.keys(b).filter((k) => (b as Obj)[k] !== undefined);
-  if (ak.length !== bk.length) return false;
-  return ak.every((k) => jsonEqual((a as Obj)[k], (b as Obj)[k]));
-}
-
 function fieldChanges(a: Obj, b: Obj, ignore: readonly string[]): FieldChange[] {
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !ignore.includes(k));
   const changes: FieldChange[] = [];
   for (const field of keys) {
-    if (jsonEqual(a[field], b[field])) continue;
+    if (jsonEquals(a[field], b[field])) continue;
     const change: { field: string; old?: unknown; new?: unknown } = { field };
     if (a[field] !== undefined) change.old = a[field];
     if (b[field] !== undefined) change.new = b[field];
