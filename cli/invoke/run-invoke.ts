@@ -133,7 +133,7 @@ export async function runInvoke(options: InvokeOptions): Promise<LocalRunReport>
     const dlq = LOCAL_NAMES.deadLetterQueues[options.queue];
     const source = options.event === '-' ? '<stdin>' : options.event;
     return {
-      title: `${source} → ${options.queue} handler${dryRun === undefined ? '' : ' (dry run)'}`,
+      title: `flow-worker invoke --queue ${options.queue}${dryRun === undefined ? '' : ' (dry run)'}`,
       notes,
       batches: [
         {
