@@ -72,16 +72,7 @@ describe('a staged worker with every option set', () => {
           Match.objectLike({ Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' }),
           Match.objectLike({
             Sid: 'ReadTargetSecrets',
-            Resource: {
-              'Fn::Join': [
-                '',
-                [
-                  'arn:',
-                  { Ref: 'AWS::Partition' },
-                  ':secretsmanager:eu-west-1:123456789012:secret:acme/prod/*',
-                ],
-              ],
-            },
+            Resource: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/prod/*',
           }),
         ]),
       },
@@ -141,16 +132,7 @@ describe('a worker given an existing table and topic', () => {
           Match.objectLike({
             Sid: 'ReadConnectorConfig',
             Action: 'dynamodb:GetItem',
-            Resource: {
-              'Fn::Join': [
-                '',
-                [
-                  'arn:',
-                  { Ref: 'AWS::Partition' },
-                  ':dynamodb:eu-west-1:123456789012:table/shared-flow-configs',
-                ],
-              ],
-            },
+            Resource: 'arn:aws:dynamodb:eu-west-1:123456789012:table/shared-flow-configs',
           }),
         ]),
       },

@@ -237,16 +237,7 @@ describe('least privilege', () => {
           Sid: 'ReadTargetSecrets',
           Effect: 'Allow',
           Action: 'secretsmanager:GetSecretValue',
-          Resource: {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':secretsmanager:eu-west-1:123456789012:secret:flow-worker/*',
-              ],
-            ],
-          },
+          Resource: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:flow-worker/*',
         },
         {
           Sid: 'WriteOwnLogGroup',
