@@ -16,10 +16,10 @@ export interface ItemChange {
 }
 
 /** Items of a list keyed by name (or id): what appeared, disappeared, changed or moved. */
-export interface ListDiff {
+export interface ListDiff<Change = ItemChange> {
   readonly added: readonly string[];
   readonly removed: readonly string[];
-  readonly changed: readonly ItemChange[];
+  readonly changed: readonly Change[];
   /** The items on both sides are in a different relative order (order matters for flows and steps). */
   readonly reordered: boolean;
 }
@@ -32,12 +32,8 @@ export interface FlowChange {
   readonly steps: ListDiff;
 }
 
-export interface FlowsDiff {
-  readonly added: readonly string[];
-  readonly removed: readonly string[];
-  readonly changed: readonly FlowChange[];
-  readonly reordered: boolean;
-}
+/** Flows by name: like any list, but a changed flow carries its field and step changes. */
+export type FlowsDiff = ListDiff<FlowChange>;
 
 /** The difference between two configs (contract §9). */
 export interface ConfigDiff {
@@ -110,7 +106,7 @@ function listDiff<T extends object>(
   return { added: keyed.added, removed: keyed.removed, changed, reordered: keyed.reordered };
 }
 
-function isEmptyList(diff: ListDiff | FlowsDiff): boolean {
+function isEmptyList(diff: ListDiff<unknown>): boolean {
   return diff.added.length + diff.removed.length + diff.changed.length === 0 && !diff.reordered;
 }
 
