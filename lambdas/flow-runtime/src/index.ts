@@ -1,26 +1,14 @@
 /**
  * @flow-worker/runtime — the shared matcher and step runner used by both flow-worker Lambdas,
- * the local CLI and the tests. This file is the package's public surface: re-exports only.
+ * the local CLI and the tests. This file is the package's public surface: re-exports only, one
+ * group per folder. Dependencies point one way: lambda → engine → targets / document → errors.
  */
 export * from './errors.js';
-export * from './envelope.js';
-export * from './config.js';
-export type * from './report.js';
-export type * from './targets/target.js';
-export * from './manifest.js';
-export * from './diff.js';
-export { createTargetFactory, type TargetFactoryOptions } from './targets/factory.js';
-export {
-  createSecretsManagerProvider,
-  DEFAULT_SECRET_TTL_MS,
-  type SecretProvider,
-  type SecretsManagerProviderOptions,
-} from './targets/secrets.js';
-export { createSqsEmitter, QUEUE_URL_ENV, type SqsEmitterOptions } from './targets/sqs-emitter.js';
-export { createHubSpotTarget, HUBSPOT_OBJECT_TYPES, hubspotObjectType } from './targets/hubspot.js';
-export { createHttpTarget } from './targets/http.js';
-export { USER_AGENT } from './targets/http-client.js';
-export { validateConfig, formatProblemPath } from './validate.js';
+
+// document/: what a connector config and a message envelope are.
+export * from './document/envelope.js';
+export * from './document/config.js';
+export { validateConfig, formatProblemPath } from './document/validate.js';
 export {
   assertSafeExpression,
   compileExpression,
@@ -33,19 +21,53 @@ export {
   type ExpressionRoot,
   type ExpressionScope,
   type PathSegment,
-} from './expressions.js';
-export { compileValue, expressionsIn, type ValueResolver } from './values.js';
-export { compileCondition, jsonEquals, type ConditionPredicate } from './conditions.js';
-export { buildFlowIndex, type FlowIndex, type MatchableFlow } from './matcher.js';
+} from './document/expressions.js';
+export { compileValue, expressionsIn, type ValueResolver } from './document/values.js';
+export { compileCondition, type ConditionPredicate } from './document/conditions.js';
+export { isPlainObject, jsonEquals, setOwn } from './document/json.js';
+export * from './document/manifest.js';
+export * from './document/diff.js';
+
+// engine/: what a run is — compile once per config version, match, run steps, report.
+export type * from './engine/report.js';
+export { buildFlowIndex, type FlowIndex, type MatchableFlow } from './engine/matcher.js';
 export {
   compileConfig,
   type CompiledConfig,
   type CompiledFlow,
   type CompiledStep,
   type CompileOptions,
-} from './compile.js';
-export { emitDeduplicationId } from './steps.js';
-export { runFlows, type RetryPolicy, type RunDependencies, type RunOutcome } from './runner.js';
+} from './engine/compile.js';
+export { emitDeduplicationId, type RetryPolicy } from './engine/steps.js';
+export { runFlows, type RunDependencies, type RunOutcome } from './engine/runner.js';
+
+// targets/: where records go — one file per target kind, the secrets they read, the emitter.
+export type * from './targets/target.js';
+export { createTargetFactory, type TargetFactoryOptions } from './targets/factory.js';
+export {
+  createSecretsManagerProvider,
+  DEFAULT_SECRET_TTL_MS,
+  type SecretProvider,
+  type SecretsManagerProviderOptions,
+} from './targets/secrets.js';
+export { createSqsEmitter, QUEUE_URL_ENV, type SqsEmitterOptions } from './targets/sqs-emitter.js';
+export {
+  createHubSpotTarget,
+  HUBSPOT_OBJECT_TYPES,
+  hubspotObjectType,
+  toHubSpotProperties,
+} from './targets/hubspot.js';
+export { createHttpTarget } from './targets/http.js';
+export {
+  createHttpClient,
+  joinUrl,
+  parseRetryAfter,
+  USER_AGENT,
+  type HttpClient,
+  type HttpClientOptions,
+  type HttpRequest,
+  type HttpResponse,
+} from './targets/http-client.js';
 export {
   createRecordingTargets,
   RecordingEmitter,
@@ -53,6 +75,15 @@ export {
   type RecordedEmit,
   type RecordingTargets,
 } from './targets/recording.js';
+
+// lambda/: how an SQS batch is handled — FIFO semantics, config store, retries, dead letters, logs.
+export { createFlowWorkerHandler, type FlowWorkerHandlerOptions } from './lambda/bootstrap.js';
+export {
+  createSqsHandler,
+  type SqsHandler,
+  type SqsHandlerDeps,
+  type SqsBatchResponse,
+} from './lambda/sqs-handler.js';
 export {
   processFifoBatch,
   toSettledResults,
@@ -62,8 +93,20 @@ export {
   type BatchOptions,
   type BatchRecord,
   type RecordOutcome,
-} from './batch.js';
-export { createRetryPolicy, backoffDelayMs, sleep, RETRY_DEFAULTS, type RetryOptions } from './retry.js';
+} from './lambda/batch.js';
+export {
+  processRecord,
+  messageMetaOf,
+  type InvocationScope,
+  type RecordProcessorDeps,
+} from './lambda/record-processor.js';
+export {
+  createRetryPolicy,
+  backoffDelayMs,
+  sleep,
+  RETRY_DEFAULTS,
+  type RetryOptions,
+} from './lambda/retry.js';
 export {
   createConfigStore,
   NOT_FOUND_TTL_MS,
@@ -76,7 +119,7 @@ export {
   type ConfigTable,
   type PublishOptions,
   type PublishResult,
-} from './config-store.js';
+} from './lambda/config-store.js';
 export {
   createSqsDeadLetterQueue,
   deadLetterMessage,
@@ -89,13 +132,7 @@ export {
   type DeadLetterReason,
   type FailureLocation,
   type SqsDeadLetterQueueOptions,
-} from './dead-letter.js';
-export {
-  processRecord,
-  messageMetaOf,
-  type InvocationScope,
-  type RecordProcessorDeps,
-} from './record-processor.js';
+} from './lambda/dead-letter.js';
 export {
   METRICS,
   stepErrorMetric,
@@ -110,18 +147,11 @@ export {
   type LoggedStep,
   type LoggedOutcome,
   type PowertoolsOptions,
-} from './observability.js';
-export {
-  createSqsHandler,
-  type SqsHandler,
-  type SqsHandlerDeps,
-  type SqsBatchResponse,
-} from './sqs-handler.js';
+} from './lambda/observability.js';
 export {
   readEnvironment,
   ENVIRONMENT_DEFAULTS,
   LOG_LEVELS,
   type FlowWorkerEnvironment,
   type LogLevel,
-} from './environment.js';
-export { createFlowWorkerHandler, type FlowWorkerHandlerOptions } from './bootstrap.js';
+} from './lambda/environment.js';

@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PermanentError, RetryableError } from '../../../lambdas/flow-runtime/src/errors.js';
-import { createHttpClient, USER_AGENT } from '../../../lambdas/flow-runtime/src/targets/http-client.js';
+import { createHttpClient, PermanentError, RetryableError, USER_AGENT } from '@flow-worker/runtime';
 import runtimePackage from '../../../lambdas/flow-runtime/package.json' with { type: 'json' };
 import {
   delayed,

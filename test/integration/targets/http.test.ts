@@ -1,9 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpTargetDefinition } from '../../../lambdas/flow-runtime/src/config.js';
-import { PermanentError, RetryableError } from '../../../lambdas/flow-runtime/src/errors.js';
-import { createTargetFactory } from '../../../lambdas/flow-runtime/src/targets/factory.js';
-import type { SecretProvider } from '../../../lambdas/flow-runtime/src/targets/secrets.js';
-import type { Target } from '../../../lambdas/flow-runtime/src/targets/target.js';
+import {
+  createTargetFactory,
+  type HttpTargetDefinition,
+  PermanentError,
+  RetryableError,
+  type SecretProvider,
+  type Target,
+} from '@flow-worker/runtime';
 import {
   delayed,
   json,

@@ -1,9 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { HubSpotTargetDefinition } from '../../../lambdas/flow-runtime/src/config.js';
-import { PermanentError, RetryableError } from '../../../lambdas/flow-runtime/src/errors.js';
-import { createTargetFactory } from '../../../lambdas/flow-runtime/src/targets/factory.js';
-import type { SecretProvider } from '../../../lambdas/flow-runtime/src/targets/secrets.js';
-import type { Target, TargetRequest } from '../../../lambdas/flow-runtime/src/targets/target.js';
+import {
+  createTargetFactory,
+  type HubSpotTargetDefinition,
+  PermanentError,
+  RetryableError,
+  type SecretProvider,
+  type Target,
+  type TargetRequest,
+} from '@flow-worker/runtime';
 import {
   delayed,
   json,

@@ -15,7 +15,7 @@ import {
   type Envelope,
   type MessageMeta,
   type RetryPolicy,
-} from '../../../lambdas/flow-runtime/src/index.js';
+} from '@flow-worker/runtime';
 import { startLocalSecretsManager, type LocalSecretsManager } from '../../../cli/local/secrets-server.js';
 import { startLocalSqs, type LocalSqs } from '../../../cli/local/sqs-server.js';
 import { json, startHttpServer, type TestHttpServer } from '../../support/http-server.js';

@@ -8,7 +8,7 @@ import {
   deadLetterMessage,
   stepErrorMetric,
 } from '@flow-worker/runtime';
-import { anSqsRecord, loadSampleEvent } from './sqs-fixtures.js';
+import { anSqsRecord, loadSampleEvent } from '../lambda/sqs-fixtures.js';
 
 /** The README's handlers section: its tables and its DLQ example must stay true. */
 const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');

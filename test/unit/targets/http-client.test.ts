@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinUrl, parseRetryAfter } from '../../../lambdas/flow-runtime/src/targets/http-client.js';
+import { joinUrl, parseRetryAfter } from '@flow-worker/runtime';
 
 const NOW = Date.parse('2026-11-24T10:00:00Z');
 

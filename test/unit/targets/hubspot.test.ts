@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hubspotObjectType, toHubSpotProperties } from '../../../lambdas/flow-runtime/src/targets/hubspot.js';
+import { hubspotObjectType, toHubSpotProperties } from '@flow-worker/runtime';
 
 describe('hubspotObjectType', () => {
   it.each([

@@ -3,8 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { TargetDefinition } from '../../../lambdas/flow-runtime/src/config.js';
-import { createSecretsManagerProvider } from '../../../lambdas/flow-runtime/src/targets/secrets.js';
+import { createSecretsManagerProvider, TargetDefinition } from '@flow-worker/runtime';
 
 /** The README's targets section must not drift from the code: its JSON examples are checked here. */
 const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');

@@ -7,8 +7,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PermanentError, RetryableError } from '../../../lambdas/flow-runtime/src/errors.js';
-import { createSecretsManagerProvider } from '../../../lambdas/flow-runtime/src/targets/secrets.js';
+import { createSecretsManagerProvider, PermanentError, RetryableError } from '@flow-worker/runtime';
 
 const SECRET_ID = 'flow-worker/acme/hubspot';
 const TOKEN = 'pat-na1-TOPSECRET-9999';

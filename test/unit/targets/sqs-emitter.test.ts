@@ -1,10 +1,13 @@
 import { QueueDoesNotExist, SendMessageCommand, SQSClient, SQSServiceException } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Envelope } from '../../../lambdas/flow-runtime/src/envelope.js';
-import { PermanentError, RetryableError } from '../../../lambdas/flow-runtime/src/errors.js';
-import { createSqsEmitter } from '../../../lambdas/flow-runtime/src/targets/sqs-emitter.js';
-import type { EmitRequest } from '../../../lambdas/flow-runtime/src/targets/target.js';
+import {
+  createSqsEmitter,
+  type EmitRequest,
+  type Envelope,
+  PermanentError,
+  RetryableError,
+} from '@flow-worker/runtime';
 
 const OUTBOUND_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/outbound-sync.fifo';
 const sqs = mockClient(SQSClient);

@@ -1,4 +1,4 @@
-import type { TargetDefinition } from '../config.js';
+import type { TargetDefinition } from '../document/config.js';
 import { DEFAULT_TIMEOUT_MS } from './http-client.js';
 import { createHttpTarget } from './http.js';
 import { createHubSpotTarget } from './hubspot.js';

@@ -1,4 +1,5 @@
 import runtimePackage from '../../package.json' with { type: 'json' };
+import { isPlainObject } from '../document/json.js';
 import { PermanentError, RetryableError, type ErrorContext } from '../errors.js';
 
 /**
@@ -182,9 +183,9 @@ interface RemoteDetails {
 
 /** The remote side's explanation: HubSpot's `{message, correlationId, category}` or common shapes. */
 function remoteDetails(body: unknown, headers: Headers): RemoteDetails {
-  const record = isRecord(body) ? body : {};
-  const nested = isRecord(record.error) ? record.error : {};
-  const firstError = Array.isArray(record.errors) && isRecord(record.errors[0]) ? record.errors[0] : {};
+  const record = isPlainObject(body) ? body : {};
+  const nested = isPlainObject(record.error) ? record.error : {};
+  const firstError = Array.isArray(record.errors) && isPlainObject(record.errors[0]) ? record.errors[0] : {};
   const message =
     stringOf(record.message) ??
     stringOf(record.error) ??
@@ -239,10 +240,6 @@ function truncate(text: string): string {
 
 function stringOf(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Joins a base URL and a path without doubling or dropping the slash between them. */

@@ -1,14 +1,14 @@
-import type { HttpTargetDefinition } from '../config.js';
+import type { HttpTargetDefinition } from '../document/config.js';
 import {
   createHttpClient,
   idFromData,
-  isRecord,
   joinUrl,
   requireValue,
   type HttpClientOptions,
   type HttpMethod,
   type HttpResponse,
 } from './http-client.js';
+import { isPlainObject } from '../document/json.js';
 import type { SecretProvider } from './secrets.js';
 import type { Target, TargetRequest, TargetResult } from './target.js';
 
@@ -97,6 +97,6 @@ export function createHttpTarget(definition: HttpTargetDefinition, options: Http
 
 /** A response body's `id` (string or number), if it has one. */
 function responseId(response: HttpResponse): string | undefined {
-  const id = isRecord(response.body) ? response.body.id : undefined;
+  const id = isPlainObject(response.body) ? response.body.id : undefined;
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }

@@ -1,14 +1,14 @@
-import type { HubSpotTargetDefinition } from '../config.js';
+import type { HubSpotTargetDefinition } from '../document/config.js';
 import { PermanentError } from '../errors.js';
 import {
   createHttpClient,
   idFromData,
-  isRecord,
   joinUrl,
   requireValue,
   type HttpClientOptions,
   type HttpResponse,
 } from './http-client.js';
+import { isPlainObject } from '../document/json.js';
 import type { SecretProvider } from './secrets.js';
 import type { Target, TargetRequest, TargetResult } from './target.js';
 
@@ -189,7 +189,7 @@ function unexpected(label: string, request: TargetRequest, what: string): Perman
 }
 
 function objectId(response: HttpResponse, label: string, request: TargetRequest): string {
-  const id = isRecord(response.body) ? response.body.id : undefined;
+  const id = isPlainObject(response.body) ? response.body.id : undefined;
   if (typeof id === 'string' || typeof id === 'number') return String(id);
   throw unexpected(label, request, 'no "id" in the body');
 }
@@ -200,12 +200,12 @@ function firstBatchResult(
   label: string,
   request: TargetRequest,
 ): { id: string; new?: unknown } {
-  const body = isRecord(response.body) ? response.body : {};
+  const body = isPlainObject(response.body) ? response.body : {};
   const result = Array.isArray(body.results) ? (body.results[0] as unknown) : undefined;
-  if (isRecord(result) && (typeof result.id === 'string' || typeof result.id === 'number')) {
+  if (isPlainObject(result) && (typeof result.id === 'string' || typeof result.id === 'number')) {
     return { id: String(result.id), new: result.new };
   }
-  const error = Array.isArray(body.errors) && isRecord(body.errors[0]) ? body.errors[0] : undefined;
+  const error = Array.isArray(body.errors) && isPlainObject(body.errors[0]) ? body.errors[0] : undefined;
   if (error !== undefined) {
     const category = typeof error.category === 'string' ? ` (${error.category})` : '';
     const message = typeof error.message === 'string' ? `: ${error.message}` : '';

@@ -1,5 +1,5 @@
-import type { RecordAction, TargetDefinition } from '../config.js';
-import type { Envelope } from '../envelope.js';
+import type { RecordAction, TargetDefinition } from '../document/config.js';
+import type { Envelope } from '../document/envelope.js';
 import type { EmitRequest, Emitter, Target, TargetFactory, TargetRequest, TargetResult } from './target.js';
 
 /**

@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { QueueName } from '../config.js';
+import type { QueueName } from '../document/config.js';
 import { PermanentError, RetryableError } from '../errors.js';
 import type { Emitter } from './target.js';
 

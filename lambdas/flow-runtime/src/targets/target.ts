@@ -1,5 +1,5 @@
-import type { Envelope } from '../envelope.js';
-import type { QueueName, RecordAction, TargetDefinition } from '../config.js';
+import type { Envelope } from '../document/envelope.js';
+import type { QueueName, RecordAction, TargetDefinition } from '../document/config.js';
 
 /**
  * The record operation a step asks a target for. Values are already resolved from expressions;

@@ -1,5 +1,6 @@
 import type { Condition } from './config.js';
 import { compileExpression, selectsNothing, type ExpressionScope } from './expressions.js';
+import { jsonEquals } from './json.js';
 
 /**
  * Filter conditions, compiled once per config version into predicates.
@@ -51,23 +52,5 @@ export function compileCondition(condition: Condition): ConditionPredicate {
   }
   throw new TypeError(
     'a condition on "path" needs one of equals, not_equals, in, exists (validate the config first)',
-  );
-}
-
-/** Deep equality of JSON values: same type, same array order, same object keys (any order). */
-export function jsonEquals(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, index) => jsonEquals(item, b[index]));
-  }
-  const left = a as Record<string, unknown>;
-  const right = b as Record<string, unknown>;
-  const keys = Object.keys(left).filter((key) => left[key] !== undefined);
-  const otherKeys = Object.keys(right).filter((key) => right[key] !== undefined);
-  return (
-    keys.length === otherKeys.length &&
-    keys.every((key) => Object.hasOwn(right, key) && jsonEquals(left[key], right[key]))
   );
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectorConfig, type ConnectorConfigInput } from '../../lambdas/flow-runtime/src/config.js';
-import { buildManifest } from '../../lambdas/flow-runtime/src/manifest.js';
+import { buildManifest, ConnectorConfig, type ConnectorConfigInput } from '@flow-worker/runtime';
 
 type FlowInput = ConnectorConfigInput['flows'][number];
 

@@ -20,7 +20,7 @@ import {
   anSqsEvent,
   anSqsRecord,
   loadSampleEvent,
-} from '../../unit/handlers/sqs-fixtures.js';
+} from '../../unit/lambda/sqs-fixtures.js';
 import { startCountingProxy, type CountingProxy } from '../../support/counting-proxy.js';
 
 /**

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { PoisonMessageError, describeError } from './errors.js';
-import type { ErrorClass } from './errors.js';
-import type { StepAction } from './config.js';
-import type { FlowStatus, RunReport, StepStatus } from './report.js';
+import { PoisonMessageError, describeError } from '../errors.js';
+import type { ErrorClass } from '../errors.js';
+import type { StepAction } from '../document/config.js';
+import type { FlowStatus, RunReport, StepStatus } from '../engine/report.js';
 
 /**
  * The logging the runtime needs. Powertools' `Logger` satisfies it; tests pass a recorder.

@@ -1,16 +1,12 @@
 import type { CompiledConfig, CompiledFlow } from './compile.js';
-import { eventIdOf, type Envelope, type MessageMeta } from './envelope.js';
-import { describeError, errorClassOf, RetryableError, withErrorContext } from './errors.js';
+import { eventIdOf, type Envelope, type MessageMeta } from '../document/envelope.js';
+import { describeError, errorClassOf, RetryableError, withErrorContext } from '../errors.js';
 import type { FlowReport, ReportedError, RunReport, StepReport } from './report.js';
-import type { StepInput } from './steps.js';
-import type { Emitter } from './targets/target.js';
-import { setOwn } from './values.js';
+import type { RetryPolicy, StepInput } from './steps.js';
 
-/**
- * Wraps every target call and emit. The handler passes one with backoff bounded by the Lambda's
- * remaining time; the default calls the operation once.
- */
-export type RetryPolicy = <T>(operation: (attempt: number) => Promise<T>) => Promise<T>;
+export type { RetryPolicy } from './steps.js';
+import type { Emitter } from '../targets/target.js';
+import { setOwn } from '../document/json.js';
 
 export interface RunDependencies {
   readonly emitter: Emitter;

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { RecordAction, Step, StepAction, StepOf } from './config.js';
-import { compileCondition } from './conditions.js';
-import type { Envelope, MessageMeta } from './envelope.js';
-import { PermanentError, type ErrorContext } from './errors.js';
-import type { ExpressionScope } from './expressions.js';
-import type { Emitter, Target, TargetRequest, TargetResult } from './targets/target.js';
-import { compileValue, isPlainObject, type ValueResolver } from './values.js';
+import type { RecordAction, Step, StepAction, StepOf } from '../document/config.js';
+import { compileCondition } from '../document/conditions.js';
+import type { Envelope, MessageMeta } from '../document/envelope.js';
+import { PermanentError, type ErrorContext } from '../errors.js';
+import type { ExpressionScope } from '../document/expressions.js';
+import type { Emitter, Target, TargetRequest, TargetResult } from '../targets/target.js';
+import { isPlainObject } from '../document/json.js';
+import { compileValue, type ValueResolver } from '../document/values.js';
 
 /**
  * One step compiled once per config version: expressions parsed, condition turned into a
@@ -19,6 +20,12 @@ export interface CompiledStep {
   run(input: StepInput): Promise<StepOutcome>;
 }
 
+/**
+ * Wraps every target call and emit. The handler passes one with backoff bounded by the Lambda's
+ * remaining time; the runner's default calls the operation once.
+ */
+export type RetryPolicy = <T>(operation: (attempt: number) => Promise<T>) => Promise<T>;
+
 /** What a step needs at run time besides its compiled config. */
 export interface StepInput {
   readonly scope: ExpressionScope;
@@ -26,7 +33,7 @@ export interface StepInput {
   readonly meta: MessageMeta;
   readonly eventId: string;
   readonly emitter: Emitter;
-  readonly retry: <T>(operation: (attempt: number) => Promise<T>) => Promise<T>;
+  readonly retry: RetryPolicy;
   readonly now: () => number;
   readonly signal?: AbortSignal | undefined;
 }

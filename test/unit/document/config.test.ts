@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorConfig, targetCapabilityProblem } from '@flow-worker/runtime';
-import { aConfig, aFlow, aStep } from './fixtures.js';
+import { aConfig, aFlow, aStep } from '../fixtures.js';
 
 describe('ConnectorConfig schema', () => {
   it('applies the seed defaults', () => {

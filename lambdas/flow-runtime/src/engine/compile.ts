@@ -1,7 +1,7 @@
-import type { ConnectorConfig, Flow } from './config.js';
+import type { ConnectorConfig, Flow } from '../document/config.js';
 import { buildFlowIndex } from './matcher.js';
 import { compileStep, type CompiledStep } from './steps.js';
-import type { Target, TargetFactory } from './targets/target.js';
+import type { Target, TargetFactory } from '../targets/target.js';
 
 export type { CompiledStep } from './steps.js';
 

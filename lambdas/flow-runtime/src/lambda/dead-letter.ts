@@ -2,8 +2,8 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { MessageAttributeValue, SQSClient, SendMessageCommandInput } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { RecordOutcome } from './batch.js';
-import { FlowWorkerError, describeError, errorClassOf } from './errors.js';
-import type { ErrorClass } from './errors.js';
+import { FlowWorkerError, describeError, errorClassOf } from '../errors.js';
+import type { ErrorClass } from '../errors.js';
 
 /** Why a record is dead-lettered. Becomes the DLQ message's attributes (contract §7). */
 export interface DeadLetterReason {

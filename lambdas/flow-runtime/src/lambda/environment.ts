@@ -1,5 +1,5 @@
-import type { QueueName } from './config.js';
-import { EnvironmentError } from './errors.js';
+import type { QueueName } from '../document/config.js';
+import { EnvironmentError } from '../errors.js';
 
 /** Environment variables the handlers read (contract §8), with their defaults. */
 export const ENVIRONMENT_DEFAULTS = {

@@ -6,9 +6,10 @@ import {
   targetCapabilityProblem,
   type TargetKind,
 } from './config.js';
-import { ConfigValidationError, type ConfigProblem } from './errors.js';
+import { ConfigValidationError, type ConfigProblem } from '../errors.js';
 import { compileExpression, isExpression, type CompiledExpression } from './expressions.js';
-import { expressionsIn, isPlainObject, propertyPath } from './values.js';
+import { isPlainObject } from './json.js';
+import { expressionsIn, propertyPath } from './values.js';
 
 /**
  * Validates a connector config document: the zod shape, then every cross-field rule. All problems

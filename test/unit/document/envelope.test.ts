@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eventIdOf, parseEnvelope, PoisonMessageError } from '@flow-worker/runtime';
-import { anEnvelope, META } from './fixtures.js';
+import { anEnvelope, META } from '../fixtures.js';
 
 describe('parseEnvelope', () => {
   it('parses a valid body and keeps unknown top-level fields', () => {

@@ -1,5 +1,5 @@
-import type { ErrorClass } from './errors.js';
-import type { StepAction } from './config.js';
+import type { ErrorClass } from '../errors.js';
+import type { StepAction } from '../document/config.js';
 
 /**
  * The structured account of one record's run. Handlers log its statuses and timings at INFO

@@ -1,5 +1,5 @@
-import { RetryableError, errorClassOf } from './errors.js';
-import type { RetryPolicy } from './runner.js';
+import { RetryableError, errorClassOf } from '../errors.js';
+import type { RetryPolicy } from '../engine/steps.js';
 
 /** Defaults of {@link RetryOptions}, in one place. */
 export const RETRY_DEFAULTS = {

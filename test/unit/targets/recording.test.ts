@@ -6,7 +6,7 @@ import {
   RetryableError,
   type TargetDefinition,
 } from '@flow-worker/runtime';
-import { anEnvelope } from './fixtures.js';
+import { anEnvelope } from '../fixtures.js';
 
 const hubspot: TargetDefinition = { name: 'hubspot', kind: 'hubspot', secret: 's' };
 const erp: TargetDefinition = { name: 'erp', kind: 'http', base_url: 'https://erp.test' };

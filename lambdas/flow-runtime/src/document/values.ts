@@ -1,4 +1,5 @@
 import { compileExpression, isExpression, selectsNothing, type ExpressionScope } from './expressions.js';
+import { isPlainObject, setOwn } from './json.js';
 
 /**
  * Config values that may hold expressions (`data`, `id`, `group_id`), compiled once per config
@@ -50,20 +51,7 @@ export function expressionsIn(spec: unknown, path = ''): { path: string; express
   return [];
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** `.name` for identifier-like keys, `["odd key"]` otherwise: how a key appears in a problem path. */
 export function propertyPath(key: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
-}
-
-/** Sets an own, enumerable property, even for keys such as `__proto__` (which `=` would not). */
-export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    target[key] = value;
-  }
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { PoisonMessageError } from './errors.js';
+import { PoisonMessageError } from '../errors.js';
 
 const NON_EMPTY = 'must be a non-empty string';
 const nonEmpty = () => z.string({ error: NON_EMPTY }).min(1, { error: NON_EMPTY });

@@ -1,4 +1,4 @@
-import { jsonEquals } from './conditions.js';
+import { jsonEquals } from './json.js';
 import type { ConnectorConfig } from './config.js';
 
 /** One field whose value differs; `old` / `new` are absent when the field is absent on that side. */

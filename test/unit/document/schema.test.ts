@@ -4,7 +4,7 @@ import {
   generateConnectorConfigSchema,
   renderConnectorConfigSchema,
   SCHEMA_FILE,
-} from '../../scripts/generate-schema.js';
+} from '../../../scripts/generate-schema.js';
 
 describe('schema/connector-config.schema.json', () => {
   it('is up to date with the zod schema (run `npm run schema` when this fails)', () => {

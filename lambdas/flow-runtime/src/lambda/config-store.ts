@@ -2,20 +2,20 @@ import { CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dyna
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { compileConfig } from './compile.js';
-import type { CompiledConfig } from './compile.js';
+import { compileConfig } from '../engine/compile.js';
+import type { CompiledConfig } from '../engine/compile.js';
 import {
   ConfigNotFoundError,
   ConfigValidationError,
   ConfigVersionConflictError,
   RetryableError,
   describeError,
-} from './errors.js';
+} from '../errors.js';
 import { ENVIRONMENT_DEFAULTS } from './environment.js';
 import { METRICS, countMetric } from './observability.js';
 import type { LogSink, MetricSink } from './observability.js';
-import type { TargetFactory } from './targets/target.js';
-import { validateConfig } from './validate.js';
+import type { TargetFactory } from '../targets/target.js';
+import { validateConfig } from '../document/validate.js';
 
 /** The config table (contract §3): one item per connector. */
 export interface ConfigTable {

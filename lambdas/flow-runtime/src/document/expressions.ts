@@ -1,5 +1,5 @@
 import { JSONPath } from 'jsonpath-plus';
-import { FlowWorkerError } from './errors.js';
+import { FlowWorkerError } from '../errors.js';
 
 /**
  * Safe JSONPath expressions.

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectorConfig, type ConnectorConfigInput } from '../../lambdas/flow-runtime/src/config.js';
-import { jsonEquals } from '../../lambdas/flow-runtime/src/conditions.js';
-import { diffConfigs } from '../../lambdas/flow-runtime/src/diff.js';
+import { ConnectorConfig, type ConnectorConfigInput, diffConfigs, jsonEquals } from '@flow-worker/runtime';
 
 function base(): ConnectorConfigInput {
   return {

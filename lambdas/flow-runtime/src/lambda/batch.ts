@@ -1,5 +1,5 @@
-import { FlowWorkerError } from './errors.js';
-import type { ErrorClass } from './errors.js';
+import { FlowWorkerError } from '../errors.js';
+import type { ErrorClass } from '../errors.js';
 
 /** The SQS record fields batch processing needs (a subset of `aws-lambda`'s `SQSRecord`). */
 export interface BatchRecord {

@@ -2,16 +2,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { QueueName } from './config.js';
+import type { QueueName } from '../document/config.js';
 import { createConfigStore } from './config-store.js';
 import { createSqsDeadLetterQueue } from './dead-letter.js';
 import { readEnvironment } from './environment.js';
 import { aggregateMetrics, createPowertools } from './observability.js';
 import { createSqsHandler } from './sqs-handler.js';
 import type { SqsHandler, SqsHandlerDeps } from './sqs-handler.js';
-import { createTargetFactory } from './targets/factory.js';
-import { createSecretsManagerProvider } from './targets/secrets.js';
-import { createSqsEmitter } from './targets/sqs-emitter.js';
+import { createTargetFactory } from '../targets/factory.js';
+import { createSecretsManagerProvider } from '../targets/secrets.js';
+import { createSqsEmitter } from '../targets/sqs-emitter.js';
 
 export interface FlowWorkerHandlerOptions {
   /** The queue this function consumes: a log field and a metric dimension. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigValidationError, validateConfig, type ConfigProblem } from '@flow-worker/runtime';
-import { aConfig, aFlow, aStep } from './fixtures.js';
+import { aConfig, aFlow, aStep } from '../fixtures.js';
 
 /** Runs the validator and returns its problems (none when the document is valid). */
 function problemsOf(document: unknown): readonly ConfigProblem[] {

@@ -3,9 +3,9 @@ import type { RecordOutcome } from './batch.js';
 import type { ConfigSource } from './config-store.js';
 import { deadLetterOrFail, sourceQueueOf } from './dead-letter.js';
 import type { DeadLetterQueue, FailureLocation } from './dead-letter.js';
-import { eventIdOf, parseEnvelope } from './envelope.js';
-import type { Envelope, MessageMeta } from './envelope.js';
-import { describeError, errorClassOf } from './errors.js';
+import { eventIdOf, parseEnvelope } from '../document/envelope.js';
+import type { Envelope, MessageMeta } from '../document/envelope.js';
+import { describeError, errorClassOf } from '../errors.js';
 import {
   METRICS,
   RUN_REPORT_MESSAGE,
@@ -16,10 +16,10 @@ import {
   summarizeFlows,
 } from './observability.js';
 import type { LogSink, LoggedOutcome, MetricSink, RecordLogLine, RunReportLogLine } from './observability.js';
-import type { RunReport } from './report.js';
-import { runFlows } from './runner.js';
-import type { RetryPolicy } from './runner.js';
-import type { Emitter } from './targets/target.js';
+import type { RunReport } from '../engine/report.js';
+import { runFlows } from '../engine/runner.js';
+import type { RetryPolicy } from '../engine/runner.js';
+import type { Emitter } from '../targets/target.js';
 
 /** What processing a record needs, built once per container. */
 export interface RecordProcessorDeps {

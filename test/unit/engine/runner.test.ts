@@ -11,7 +11,7 @@ import {
   type ConnectorConfigInput,
   type RetryPolicy,
 } from '@flow-worker/runtime';
-import { aConfig, aFlow, anEnvelope, aStep, META } from './fixtures.js';
+import { aConfig, aFlow, anEnvelope, aStep, META } from '../fixtures.js';
 
 /** Validates and compiles a config against recording targets; returns what a test needs. */
 function setUp(document: ConnectorConfigInput = aConfig()) {
