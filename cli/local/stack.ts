@@ -65,6 +65,8 @@ export async function startLocalStack(secrets: Readonly<Record<string, string>> 
     deadLetterQueueUrl,
     handlerEnvironment: (queue, logLevel) => ({
       AWS_REGION: 'us-east-1',
+      // What Lambda sets for an on-demand function (Powertools reports cold starts only then).
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynalite.endpoint,

@@ -140,14 +140,17 @@ export {
   createPowertools,
   type LogSink,
   type MetricSink,
+  type PowertoolsOptions,
+} from './lambda/observability.js';
+export {
   RUN_REPORT_MESSAGE,
   type RecordLogLine,
   type RunReportLogLine,
   type LoggedFlow,
   type LoggedStep,
   type LoggedOutcome,
-  type PowertoolsOptions,
-} from './lambda/observability.js';
+  type SettledRecord,
+} from './lambda/record-log.js';
 export {
   readEnvironment,
   ENVIRONMENT_DEFAULTS,

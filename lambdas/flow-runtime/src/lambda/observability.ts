@@ -1,14 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { PoisonMessageError, describeError } from '../errors.js';
+import type { Context } from 'aws-lambda';
 import type { ErrorClass } from '../errors.js';
-import type { StepAction } from '../document/config.js';
-import type { FlowStatus, RunReport, StepStatus } from '../engine/report.js';
 
 /**
  * The logging the runtime needs. Powertools' `Logger` satisfies it; tests pass a recorder.
  * Attributes at INFO and above never hold payload values, step results or secrets; only the DEBUG
- * {@link RunReportLogLine} carries step results (payload-derived, never secrets).
+ * run report line carries step results (payload-derived, never secrets). What a record logs is
+ * built in `record-log.ts`.
  */
 export interface LogSink {
   debug(message: string, ...attributes: Record<string, unknown>[]): void;
@@ -20,6 +19,11 @@ export interface LogSink {
    * DEBUG-only attributes are not even built unless it is `DEBUG` or `TRACE`.
    */
   getLevelName?(): string;
+  /**
+   * Adds the Lambda context (request id, cold start, function name) to every later line, as
+   * Powertools' `Logger.addContext` does. Called at the start of each invocation.
+   */
+  addContext?(context: Context): void;
 }
 
 const DEBUG_LEVELS: ReadonlySet<string> = new Set(['TRACE', 'DEBUG']);
@@ -62,99 +66,6 @@ export function stepErrorMetric(errorClass: ErrorClass): string {
 
 export function countMetric(metrics: MetricSink, name: string, value = 1): void {
   if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);
-}
-
-const MAX_LOGGED_MESSAGE = 500;
-
-/**
- * An error message fit for logs: bounded, and without the body snippet `JSON.parse` puts in its
- * message (the body is payload).
- */
-export function logSafeErrorMessage(error: unknown): string {
-  if (error instanceof PoisonMessageError && error.cause instanceof SyntaxError) {
-    return 'message body is not JSON';
-  }
-  const { message } = describeError(error);
-  return message.length > MAX_LOGGED_MESSAGE ? `${message.slice(0, MAX_LOGGED_MESSAGE)}…` : message;
-}
-
-/** The final state of one record as logged: `skipped` records were not run (their group was blocked). */
-export type LoggedOutcome = 'succeeded' | 'no_match' | 'failed' | 'skipped' | 'dead-lettered';
-
-/** The one structured line logged per record. Identifiers, statuses and timings, never payload values. */
-export interface RecordLogLine {
-  readonly connector?: string;
-  readonly source?: string;
-  readonly event_type?: string;
-  readonly event_id?: string;
-  readonly message_id: string;
-  readonly message_group_id?: string;
-  readonly source_queue?: string;
-  readonly flows_matched: readonly string[];
-  readonly outcome: LoggedOutcome;
-  readonly duration_ms: number;
-  readonly error_class?: ErrorClass;
-  readonly error_name?: string;
-  readonly error_message?: string;
-  readonly flow?: string;
-  readonly step?: string;
-  /** Per flow: its status and duration, and each step's action, status and duration (no results). */
-  readonly flows?: readonly LoggedFlow[];
-}
-
-export interface LoggedFlow {
-  readonly name: string;
-  readonly status: FlowStatus;
-  readonly duration_ms: number;
-  readonly steps: readonly LoggedStep[];
-}
-
-export interface LoggedStep {
-  readonly id: string;
-  readonly action: StepAction;
-  readonly status: StepStatus;
-  readonly duration_ms: number;
-}
-
-/** The statuses and timings of a run report, without results or payload. */
-export function summarizeFlows(report: RunReport): LoggedFlow[] {
-  return report.flows.map((flow) => ({
-    name: flow.name,
-    status: flow.status,
-    duration_ms: flow.durationMs,
-    steps: flow.steps.map((step) => ({
-      id: step.id,
-      action: step.action,
-      status: step.status,
-      duration_ms: step.durationMs,
-    })),
-  }));
-}
-
-/** The message of the DEBUG line that carries a record's whole {@link RunReport}. */
-export const RUN_REPORT_MESSAGE = 'run report';
-
-/**
- * Logged at DEBUG after a record's {@link RecordLogLine}, joined to it by `message_id`: the whole
- * run report, step results included. Results are derived from the payload (never from secrets),
- * which is why this line is DEBUG only.
- */
-export interface RunReportLogLine {
-  readonly connector: string;
-  readonly event_id?: string;
-  readonly message_id: string;
-  readonly run_report: RunReport;
-}
-
-/** Counts the step errors of a report (failed and `on_error: continue` steps) by class. */
-export function countStepErrors(metrics: MetricSink, report: RunReport): void {
-  const byClass = new Map<ErrorClass, number>();
-  for (const flow of report.flows) {
-    for (const step of flow.steps) {
-      if (step.error !== undefined) byClass.set(step.error.class, (byClass.get(step.error.class) ?? 0) + 1);
-    }
-  }
-  for (const [errorClass, count] of byClass) countMetric(metrics, stepErrorMetric(errorClass), count);
 }
 
 /**

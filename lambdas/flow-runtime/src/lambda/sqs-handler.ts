@@ -3,8 +3,8 @@ import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { processFifoBatch, toSettledResults } from './batch.js';
 import type { RecordOutcome } from './batch.js';
-import { METRICS, countMetric } from './observability.js';
-import { processRecord, recordSkipped } from './record-processor.js';
+import { countOutcomes, logRecord } from './record-log.js';
+import { messageMetaOf, processRecord } from './record-processor.js';
 import type { RecordProcessorDeps } from './record-processor.js';
 import { RETRY_DEFAULTS, createRetryPolicy } from './retry.js';
 import type { RetryOptions } from './retry.js';
@@ -47,14 +47,6 @@ function deadlineSignal(
   return { signal: AbortSignal.any(signals), dispose: () => clearTimeout(timer) };
 }
 
-function countOutcomes(deps: RecordProcessorDeps, outcomes: readonly RecordOutcome[]): void {
-  const count = (status: RecordOutcome['status']) => outcomes.filter((o) => o.status === status).length;
-  countMetric(deps.metrics, METRICS.recordsProcessed, outcomes.length);
-  countMetric(deps.metrics, METRICS.recordsSucceeded, count('succeeded'));
-  countMetric(deps.metrics, METRICS.recordsFailed, count('failed'));
-  countMetric(deps.metrics, METRICS.recordsDeadLettered, count('dead-lettered'));
-}
-
 /**
  * Builds the SQS-triggered handler: `@middy/core` + `@middy/sqs-partial-batch-failure`, FIFO batch
  * semantics (`processFifoBatch`), one log line per record, EMF metrics flushed per invocation.
@@ -72,6 +64,8 @@ export function createSqsHandler(deps: SqsHandlerDeps): SqsHandler {
     options?: { signal?: AbortSignal },
   ): Promise<PromiseSettledResult<RecordOutcome>[]> => {
     const records = event.Records ?? [];
+    // Every line of this invocation carries its request id and whether it is a cold start.
+    deps.logger.addContext?.(context);
     const deadline = deadlineSignal(context, marginMs, options?.signal);
     try {
       const retry = createRetryPolicy({
@@ -86,11 +80,17 @@ export function createSqsHandler(deps: SqsHandlerDeps): SqsHandler {
         ...(deps.maxConcurrentGroups === undefined ? {} : { maxConcurrentGroups: deps.maxConcurrentGroups }),
       });
       outcomes.forEach((outcome, index) => {
-        if (outcome.status === 'failed' && outcome.skipped === true) {
-          recordSkipped(records[index]!, outcome, deps);
-        }
+        if (outcome.status !== 'failed' || outcome.skipped !== true) return;
+        const record = records[index]!;
+        logRecord(deps.logger, {
+          record,
+          meta: messageMetaOf(record),
+          outcome,
+          failure: outcome.error,
+          durationMs: 0,
+        });
       });
-      countOutcomes(deps, outcomes);
+      countOutcomes(deps.metrics, outcomes);
       return toSettledResults(outcomes);
     } finally {
       deadline.dispose();

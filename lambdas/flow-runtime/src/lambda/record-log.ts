@@ -1,0 +1,211 @@
+import type { SQSRecord } from 'aws-lambda';
+import type { StepAction } from '../document/config.js';
+import { eventIdOf, type Envelope, type MessageMeta } from '../document/envelope.js';
+import { PoisonMessageError, describeError, errorClassOf, type ErrorClass } from '../errors.js';
+import type { FlowStatus, RunReport, StepStatus } from '../engine/report.js';
+import type { RecordOutcome } from './batch.js';
+import type { FailureLocation } from './dead-letter.js';
+import {
+  METRICS,
+  countMetric,
+  debugEnabled,
+  stepErrorMetric,
+  type LogSink,
+  type MetricSink,
+} from './observability.js';
+
+/**
+ * What a record logs and counts, in one place. Every record settles into one {@link SettledRecord};
+ * from it come its one log line ({@link RecordLogLine}, identifiers, statuses and timings, never
+ * payload values), its DEBUG run report line, and its metrics. See docs/handlers.md (logs and metrics).
+ */
+
+/** Everything known about a record when it settles. */
+export interface SettledRecord {
+  readonly record: SQSRecord;
+  readonly meta: MessageMeta;
+  readonly outcome: RecordOutcome;
+  /** Absent when the body never parsed, or the record was not run (skipped). */
+  readonly envelope?: Envelope | undefined;
+  /** Absent when no flow ran (poison body, no config, skipped). */
+  readonly report?: RunReport | undefined;
+  /** The error that decided the outcome, when there was one. */
+  readonly failure?: unknown;
+  /** Where the failure happened, when the caller knows better than the error's own context. */
+  readonly where?: FailureLocation | undefined;
+  readonly durationMs: number;
+}
+
+/** The final state of one record as logged: `skipped` records were not run (their group was blocked). */
+export type LoggedOutcome = 'succeeded' | 'no_match' | 'failed' | 'skipped' | 'dead-lettered';
+
+export type LoggedStep = {
+  readonly id: string;
+  readonly action: StepAction;
+  readonly status: StepStatus;
+  readonly duration_ms: number;
+};
+
+export type LoggedFlow = {
+  readonly name: string;
+  readonly status: FlowStatus;
+  readonly duration_ms: number;
+  readonly steps: readonly LoggedStep[];
+};
+
+/**
+ * The one structured line logged per record. Identifiers, statuses and timings, never payload
+ * values. (A type, not an interface, so it is a log attribute object as it is: no cast.)
+ */
+export type RecordLogLine = {
+  readonly connector?: string;
+  readonly source?: string;
+  readonly event_type?: string;
+  readonly event_id?: string;
+  readonly message_id: string;
+  readonly message_group_id?: string;
+  readonly source_queue?: string;
+  readonly flows_matched: readonly string[];
+  readonly outcome: LoggedOutcome;
+  readonly duration_ms: number;
+  readonly error_class?: ErrorClass;
+  readonly error_name?: string;
+  readonly error_message?: string;
+  readonly flow?: string;
+  readonly step?: string;
+  /** Per flow: its status and duration, and each step's action, status and duration (no results). */
+  readonly flows?: readonly LoggedFlow[];
+};
+
+/** The message of the DEBUG line that carries a record's whole {@link RunReport}. */
+export const RUN_REPORT_MESSAGE = 'run report';
+
+/**
+ * Logged at DEBUG after a record's {@link RecordLogLine}, joined to it by `message_id`: the whole
+ * run report, step results included. Results are derived from the payload (never from secrets),
+ * which is why this line is DEBUG only.
+ */
+export type RunReportLogLine = {
+  readonly connector: string;
+  readonly event_id?: string;
+  readonly message_id: string;
+  readonly run_report: RunReport;
+};
+
+const MAX_LOGGED_MESSAGE = 500;
+
+/**
+ * An error message fit for logs: bounded, and without the body snippet `JSON.parse` puts in its
+ * message (the body is payload).
+ */
+export function logSafeErrorMessage(error: unknown): string {
+  if (error instanceof PoisonMessageError && error.cause instanceof SyntaxError) {
+    return 'message body is not JSON';
+  }
+  const { message } = describeError(error);
+  return message.length > MAX_LOGGED_MESSAGE ? `${message.slice(0, MAX_LOGGED_MESSAGE)}…` : message;
+}
+
+function loggedOutcomeOf({ outcome, report }: SettledRecord): LoggedOutcome {
+  if (outcome.status === 'failed') return outcome.skipped === true ? 'skipped' : 'failed';
+  if (outcome.status === 'dead-lettered') return 'dead-lettered';
+  return report?.status === 'no_match' ? 'no_match' : 'succeeded';
+}
+
+/** The statuses and timings of a run report, without results or payload. */
+export function summarizeFlows(report: RunReport): LoggedFlow[] {
+  return report.flows.map((flow) => ({
+    name: flow.name,
+    status: flow.status,
+    duration_ms: flow.durationMs,
+    steps: flow.steps.map((step) => ({
+      id: step.id,
+      action: step.action,
+      status: step.status,
+      duration_ms: step.durationMs,
+    })),
+  }));
+}
+
+/** The record's one log line. */
+export function recordLogLine(settled: SettledRecord): RecordLogLine {
+  const { record, meta, envelope, report, failure, where = {} } = settled;
+  const groupId = record.attributes.MessageGroupId;
+  return {
+    ...(envelope === undefined
+      ? {}
+      : {
+          connector: envelope.connector_id,
+          source: envelope.source_name,
+          event_type: envelope.event_type,
+          event_id: eventIdOf(envelope, meta),
+        }),
+    message_id: record.messageId,
+    ...(groupId === undefined ? {} : { message_group_id: groupId }),
+    ...(meta.sourceQueue === undefined ? {} : { source_queue: meta.sourceQueue }),
+    flows_matched: report?.flowsMatched ?? [],
+    outcome: loggedOutcomeOf(settled),
+    duration_ms: settled.durationMs,
+    ...(failure === undefined
+      ? {}
+      : {
+          error_class: errorClassOf(failure),
+          error_name: describeError(failure).name,
+          error_message: logSafeErrorMessage(failure),
+        }),
+    ...(where.flow === undefined ? {} : { flow: where.flow }),
+    ...(where.step === undefined ? {} : { step: where.step }),
+    ...(report === undefined || report.flows.length === 0 ? {} : { flows: summarizeFlows(report) }),
+  };
+}
+
+const LOG_MESSAGES: Record<LoggedOutcome, { level: 'info' | 'warn'; message: string }> = {
+  succeeded: { level: 'info', message: 'record processed' },
+  no_match: { level: 'info', message: 'record processed' },
+  skipped: { level: 'info', message: 'record not run: an earlier record of its message group failed' },
+  'dead-lettered': { level: 'warn', message: 'record dead-lettered' },
+  failed: { level: 'warn', message: 'record failed; SQS will redeliver it' },
+};
+
+/**
+ * Logs a settled record: its one line at INFO (WARN when it failed or was dead-lettered), then, at
+ * DEBUG only, its whole run report. The DEBUG line is not even built unless DEBUG is on.
+ */
+export function logRecord(logger: LogSink, settled: SettledRecord): void {
+  const line = recordLogLine(settled);
+  const { level, message } = LOG_MESSAGES[line.outcome];
+  logger[level](message, line);
+  const { envelope, report } = settled;
+  if (envelope !== undefined && report !== undefined && debugEnabled(logger)) {
+    const debugLine: RunReportLogLine = {
+      connector: envelope.connector_id,
+      ...(line.event_id === undefined ? {} : { event_id: line.event_id }),
+      message_id: line.message_id,
+      run_report: report,
+    };
+    logger.debug(RUN_REPORT_MESSAGE, debugLine);
+  }
+}
+
+/** Counts what a record's run did: flows matched, no match, step errors by class. */
+export function countRecord(metrics: MetricSink, { report }: SettledRecord): void {
+  if (report === undefined) return;
+  countMetric(metrics, METRICS.flowsMatched, report.flowsMatched.length);
+  if (report.status === 'no_match') countMetric(metrics, METRICS.noMatch);
+  const byClass = new Map<ErrorClass, number>();
+  for (const flow of report.flows) {
+    for (const step of flow.steps) {
+      if (step.error !== undefined) byClass.set(step.error.class, (byClass.get(step.error.class) ?? 0) + 1);
+    }
+  }
+  for (const [errorClass, count] of byClass) countMetric(metrics, stepErrorMetric(errorClass), count);
+}
+
+/** Counts how the records of a batch ended. */
+export function countOutcomes(metrics: MetricSink, outcomes: readonly RecordOutcome[]): void {
+  const count = (status: RecordOutcome['status']) => outcomes.filter((o) => o.status === status).length;
+  countMetric(metrics, METRICS.recordsProcessed, outcomes.length);
+  countMetric(metrics, METRICS.recordsSucceeded, count('succeeded'));
+  countMetric(metrics, METRICS.recordsFailed, count('failed'));
+  countMetric(metrics, METRICS.recordsDeadLettered, count('dead-lettered'));
+}
