@@ -1,22 +1,8 @@
 import type { HttpTargetDefinition } from '../document/config.js';
-import {
-  createHttpClient,
-  idFromData,
-  joinUrl,
-  requireValue,
-  type HttpClientOptions,
-  type HttpMethod,
-  type HttpResponse,
-} from './http-client.js';
 import { isPlainObject } from '../document/json.js';
-import type { SecretProvider } from './secrets.js';
+import { idFromData, joinUrl, type HttpMethod, type HttpResponse } from './http-client.js';
+import { createRemoteTarget, type RemoteTargetOptions } from './remote-target.js';
 import type { Target, TargetRequest, TargetResult } from './target.js';
-
-export interface HttpTargetOptions extends Pick<HttpClientOptions, 'fetch' | 'userAgent' | 'now'> {
-  readonly secrets: SecretProvider;
-  /** Used when the definition has no `timeout_ms`. */
-  readonly defaultTimeoutMs?: number;
-}
 
 /**
  * A generic JSON REST target (contract §6). For an entity whose path is `P` (`paths[entity]`,
@@ -29,70 +15,54 @@ export interface HttpTargetOptions extends Pick<HttpClientOptions, 'fetch' | 'us
  *
  * `id_property` on update/delete does not change the URL: the resolved id is always the path id.
  */
-export function createHttpTarget(definition: HttpTargetDefinition, options: HttpTargetOptions): Target {
-  const label = `http target "${definition.name}"`;
-  const client = createHttpClient({
-    label,
-    context: { target: definition.name, kind: 'http' },
-    fetch: options.fetch,
-    userAgent: options.userAgent,
-    now: options.now,
-    timeoutMs: definition.timeout_ms ?? options.defaultTimeoutMs,
+export function createHttpTarget(definition: HttpTargetDefinition, options: RemoteTargetOptions): Target {
+  return createRemoteTarget(definition, options, {}, ({ client, required }) => {
+    const collectionUrl = (entity: string) =>
+      joinUrl(definition.base_url, definition.paths?.[entity] ?? `/${encodeURIComponent(entity)}`);
+    const recordUrl = (entity: string, id: string) => `${collectionUrl(entity)}/${encodeURIComponent(id)}`;
+
+    async function send(request: TargetRequest, method: HttpMethod, url: string, withBody: boolean) {
+      const token =
+        definition.secret === undefined ? undefined : await options.secrets.getToken(definition.secret);
+      return client.send({
+        method,
+        url,
+        operation: `${request.action} ${request.entity}`,
+        headers: definition.headers,
+        token,
+        body: withBody ? (request.data ?? {}) : undefined,
+        signal: request.signal,
+        acceptStatuses: request.action === 'delete' ? [404] : undefined,
+      });
+    }
+    return {
+      async upsert(request: TargetRequest): Promise<TargetResult> {
+        const idProperty = required(request, 'id_property', request.idProperty);
+        const id = required(
+          request,
+          `a value for "${idProperty}"`,
+          request.id ?? idFromData(request.data, idProperty),
+        );
+        const response = await send(request, 'PUT', recordUrl(request.entity, id), true);
+        return { id: responseId(response) ?? id, created: response.status === 201 };
+      },
+      async create(request: TargetRequest): Promise<TargetResult> {
+        const response = await send(request, 'POST', collectionUrl(request.entity), true);
+        const id = responseId(response);
+        return id === undefined ? {} : { id };
+      },
+      async update(request: TargetRequest): Promise<TargetResult> {
+        const id = required(request, 'an id', request.id);
+        const response = await send(request, 'PATCH', recordUrl(request.entity, id), true);
+        return { id: responseId(response) ?? id };
+      },
+      async delete(request: TargetRequest): Promise<TargetResult> {
+        const id = required(request, 'an id', request.id);
+        const response = await send(request, 'DELETE', recordUrl(request.entity, id), false);
+        return { id, deleted: response.status !== 404 };
+      },
+    };
   });
-  const collectionUrl = (entity: string) =>
-    joinUrl(definition.base_url, definition.paths?.[entity] ?? `/${encodeURIComponent(entity)}`);
-  const recordUrl = (entity: string, id: string) => `${collectionUrl(entity)}/${encodeURIComponent(id)}`;
-
-  async function send(request: TargetRequest, method: HttpMethod, url: string, withBody: boolean) {
-    const token =
-      definition.secret === undefined ? undefined : await options.secrets.getToken(definition.secret);
-    return client.send({
-      method,
-      url,
-      operation: `${request.action} ${request.entity}`,
-      headers: definition.headers,
-      token,
-      body: withBody ? (request.data ?? {}) : undefined,
-      signal: request.signal,
-      acceptStatuses: request.action === 'delete' ? [404] : undefined,
-    });
-  }
-  const required = (request: TargetRequest, what: string, value: string | undefined) =>
-    requireValue(label, `${request.action} ${request.entity}`, what, value);
-
-  const actions = {
-    async upsert(request: TargetRequest): Promise<TargetResult> {
-      const idProperty = required(request, 'id_property', request.idProperty);
-      const id = required(
-        request,
-        `a value for "${idProperty}"`,
-        request.id ?? idFromData(request.data, idProperty),
-      );
-      const response = await send(request, 'PUT', recordUrl(request.entity, id), true);
-      return { id: responseId(response) ?? id, created: response.status === 201 };
-    },
-    async create(request: TargetRequest): Promise<TargetResult> {
-      const response = await send(request, 'POST', collectionUrl(request.entity), true);
-      const id = responseId(response);
-      return id === undefined ? {} : { id };
-    },
-    async update(request: TargetRequest): Promise<TargetResult> {
-      const id = required(request, 'an id', request.id);
-      const response = await send(request, 'PATCH', recordUrl(request.entity, id), true);
-      return { id: responseId(response) ?? id };
-    },
-    async delete(request: TargetRequest): Promise<TargetResult> {
-      const id = required(request, 'an id', request.id);
-      const response = await send(request, 'DELETE', recordUrl(request.entity, id), false);
-      return { id, deleted: response.status !== 404 };
-    },
-  } satisfies Record<TargetRequest['action'], (request: TargetRequest) => Promise<TargetResult>>;
-
-  return {
-    name: definition.name,
-    kind: 'http',
-    execute: (request) => actions[request.action](request),
-  };
 }
 
 /** A response body's `id` (string or number), if it has one. */

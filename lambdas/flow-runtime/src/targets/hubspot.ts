@@ -1,15 +1,8 @@
 import type { HubSpotTargetDefinition } from '../document/config.js';
 import { PermanentError } from '../errors.js';
-import {
-  createHttpClient,
-  idFromData,
-  joinUrl,
-  requireValue,
-  type HttpClientOptions,
-  type HttpResponse,
-} from './http-client.js';
 import { isPlainObject } from '../document/json.js';
-import type { SecretProvider } from './secrets.js';
+import { idFromData, joinUrl, type HttpResponse } from './http-client.js';
+import { createRemoteTarget, type RemoteTargetOptions } from './remote-target.js';
 import type { Target, TargetRequest, TargetResult } from './target.js';
 
 /** @default the HubSpot API's public endpoint */
@@ -69,12 +62,6 @@ function hubspotRetryHint(headers: Headers): number | undefined {
   return Math.ceil(interval / 1000);
 }
 
-export interface HubSpotTargetOptions extends Pick<HttpClientOptions, 'fetch' | 'userAgent' | 'now'> {
-  readonly secrets: SecretProvider;
-  /** Used when the definition has no `timeout_ms`. */
-  readonly defaultTimeoutMs?: number;
-}
-
 /**
  * A HubSpot CRM v3 objects target (`/crm/v3/objects/{objectType}`):
  * upsert = batch upsert with one input and `idProperty`; create = POST; update = PATCH by id or
@@ -82,90 +69,74 @@ export interface HubSpotTargetOptions extends Pick<HttpClientOptions, 'fetch' | 
  */
 export function createHubSpotTarget(
   definition: HubSpotTargetDefinition,
-  options: HubSpotTargetOptions,
+  options: RemoteTargetOptions,
 ): Target {
-  const label = `hubspot target "${definition.name}"`;
   const baseUrl = definition.base_url ?? HUBSPOT_DEFAULT_BASE_URL;
-  const client = createHttpClient({
-    label,
-    context: { target: definition.name, kind: 'hubspot' },
-    fetch: options.fetch,
-    userAgent: options.userAgent,
-    now: options.now,
-    timeoutMs: definition.timeout_ms ?? options.defaultTimeoutMs,
-    retryAfterHint: hubspotRetryHint,
+  return createRemoteTarget(definition, options, { retryAfterHint: hubspotRetryHint }, (kit) => {
+    const { label, client, required } = kit;
+    const objectsUrl = (entity: string, ...rest: string[]) =>
+      joinUrl(baseUrl, ['/crm/v3/objects', hubspotObjectType(entity), ...rest].map(encodePath).join('/'));
+    async function send(
+      request: TargetRequest,
+      method: 'POST' | 'PATCH' | 'DELETE' | 'GET',
+      url: string,
+      body?: unknown,
+      acceptStatuses?: number[],
+    ) {
+      return client.send({
+        method,
+        url,
+        body,
+        acceptStatuses,
+        operation: `${request.action} ${request.entity}`,
+        token: await options.secrets.getToken(definition.secret),
+        signal: request.signal,
+      });
+    }
+
+    return {
+      async upsert(request: TargetRequest): Promise<TargetResult> {
+        const idProperty = required(request, 'id_property', request.idProperty);
+        const id = required(
+          request,
+          `a value for "${idProperty}"`,
+          request.id ?? idFromData(request.data, idProperty),
+        );
+        const input = { idProperty, id, properties: toHubSpotProperties(request.data ?? {}) };
+        const response = await send(request, 'POST', objectsUrl(request.entity, 'batch', 'upsert'), {
+          inputs: [input],
+        });
+        const result = firstBatchResult(response, label, request);
+        return { id: result.id, created: result.new === true };
+      },
+      async create(request: TargetRequest): Promise<TargetResult> {
+        const properties = toHubSpotProperties(request.data ?? {});
+        const response = await send(request, 'POST', objectsUrl(request.entity), { properties });
+        return { id: objectId(response, label, request) };
+      },
+      async update(request: TargetRequest): Promise<TargetResult> {
+        const id = required(request, 'an id', request.id);
+        const url = withIdProperty(objectsUrl(request.entity, id), request.idProperty);
+        const response = await send(request, 'PATCH', url, {
+          properties: toHubSpotProperties(request.data ?? {}),
+        });
+        return { id: objectId(response, label, request) };
+      },
+      async delete(request: TargetRequest): Promise<TargetResult> {
+        const given = required(request, 'an id', request.id);
+        let id = given;
+        if (request.idProperty !== undefined && request.idProperty !== '') {
+          // Archive takes only the record id: look it up by the unique property first.
+          const url = withIdProperty(objectsUrl(request.entity, given), request.idProperty);
+          const found = await send(request, 'GET', url, undefined, [404]);
+          if (found.status === 404) return { id: given, deleted: false };
+          id = objectId(found, label, request);
+        }
+        const response = await send(request, 'DELETE', objectsUrl(request.entity, id), undefined, [404]);
+        return { id, deleted: response.status !== 404 };
+      },
+    };
   });
-  const objectsUrl = (entity: string, ...rest: string[]) =>
-    joinUrl(baseUrl, ['/crm/v3/objects', hubspotObjectType(entity), ...rest].map(encodePath).join('/'));
-  const required = (request: TargetRequest, what: string, value: string | undefined): string =>
-    requireValue(label, `${request.action} ${request.entity}`, what, value);
-
-  async function send(
-    request: TargetRequest,
-    method: 'POST' | 'PATCH' | 'DELETE' | 'GET',
-    url: string,
-    body?: unknown,
-    acceptStatuses?: number[],
-  ) {
-    return client.send({
-      method,
-      url,
-      body,
-      acceptStatuses,
-      operation: `${request.action} ${request.entity}`,
-      token: await options.secrets.getToken(definition.secret),
-      signal: request.signal,
-    });
-  }
-
-  const actions = {
-    async upsert(request: TargetRequest): Promise<TargetResult> {
-      const idProperty = required(request, 'id_property', request.idProperty);
-      const id = required(
-        request,
-        `a value for "${idProperty}"`,
-        request.id ?? idFromData(request.data, idProperty),
-      );
-      const input = { idProperty, id, properties: toHubSpotProperties(request.data ?? {}) };
-      const response = await send(request, 'POST', objectsUrl(request.entity, 'batch', 'upsert'), {
-        inputs: [input],
-      });
-      const result = firstBatchResult(response, label, request);
-      return { id: result.id, created: result.new === true };
-    },
-    async create(request: TargetRequest): Promise<TargetResult> {
-      const properties = toHubSpotProperties(request.data ?? {});
-      const response = await send(request, 'POST', objectsUrl(request.entity), { properties });
-      return { id: objectId(response, label, request) };
-    },
-    async update(request: TargetRequest): Promise<TargetResult> {
-      const id = required(request, 'an id', request.id);
-      const url = withIdProperty(objectsUrl(request.entity, id), request.idProperty);
-      const response = await send(request, 'PATCH', url, {
-        properties: toHubSpotProperties(request.data ?? {}),
-      });
-      return { id: objectId(response, label, request) };
-    },
-    async delete(request: TargetRequest): Promise<TargetResult> {
-      const given = required(request, 'an id', request.id);
-      let id = given;
-      if (request.idProperty !== undefined && request.idProperty !== '') {
-        // Archive takes only the record id: look it up by the unique property first.
-        const url = withIdProperty(objectsUrl(request.entity, given), request.idProperty);
-        const found = await send(request, 'GET', url, undefined, [404]);
-        if (found.status === 404) return { id: given, deleted: false };
-        id = objectId(found, label, request);
-      }
-      const response = await send(request, 'DELETE', objectsUrl(request.entity, id), undefined, [404]);
-      return { id, deleted: response.status !== 404 };
-    },
-  } satisfies Record<TargetRequest['action'], (request: TargetRequest) => Promise<TargetResult>>;
-
-  return {
-    name: definition.name,
-    kind: 'hubspot',
-    execute: (request) => actions[request.action](request),
-  };
 }
 
 function encodePath(segment: string, index: number): string {

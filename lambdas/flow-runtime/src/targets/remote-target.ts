@@ -1,0 +1,59 @@
+import type { RecordAction, TargetDefinition } from '../document/config.js';
+import { createHttpClient, requireValue, type HttpClient, type HttpClientOptions } from './http-client.js';
+import type { SecretProvider } from './secrets.js';
+import type { Target, TargetRequest, TargetResult } from './target.js';
+
+/** What every target reached over HTTP gets from the factory. */
+export interface RemoteTargetOptions extends Pick<HttpClientOptions, 'fetch' | 'userAgent' | 'now'> {
+  readonly secrets: SecretProvider;
+  /** Used when the definition has no `timeout_ms`. */
+  readonly defaultTimeoutMs?: number;
+}
+
+/** One handler per record action: what a remote target implements. */
+export type TargetActions = {
+  readonly [A in RecordAction]: (request: TargetRequest) => Promise<TargetResult>;
+};
+
+/** The pieces a remote target's actions are built from. */
+export interface RemoteTargetKit {
+  /** `hubspot target "crm"`: how error messages name the target. */
+  readonly label: string;
+  /** The target's HTTP client: its timeout, user agent and error mapping. */
+  readonly client: HttpClient;
+  /** A value the request cannot be sent without (see {@link requireValue}). */
+  required(request: TargetRequest, what: string, value: string | undefined): string;
+}
+
+/**
+ * The skeleton the http and hubspot targets share: one labelled HTTP client per target, the
+ * `required` check, and dispatch of each request to the handler of its action.
+ */
+export function createRemoteTarget(
+  definition: TargetDefinition,
+  options: RemoteTargetOptions,
+  clientOptions: Pick<HttpClientOptions, 'retryAfterHint'>,
+  buildActions: (kit: RemoteTargetKit) => TargetActions,
+): Target {
+  const label = `${definition.kind} target "${definition.name}"`;
+  const client = createHttpClient({
+    label,
+    context: { target: definition.name, kind: definition.kind },
+    fetch: options.fetch,
+    userAgent: options.userAgent,
+    now: options.now,
+    timeoutMs: definition.timeout_ms ?? options.defaultTimeoutMs,
+    ...clientOptions,
+  });
+  const actions = buildActions({
+    label,
+    client,
+    required: (request, what, value) =>
+      requireValue(label, `${request.action} ${request.entity}`, what, value),
+  });
+  return {
+    name: definition.name,
+    kind: definition.kind,
+    execute: (request) => actions[request.action](request),
+  };
+}
