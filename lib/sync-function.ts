@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, RecursiveLoop, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -7,8 +7,6 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-// cdk-nag's own renderer of finding ids, so the acknowledged id matches the finding by construction.
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct } from 'constructs';
 import { FLOW_WORKER_CONSTANTS, type ResolvedFlowWorkerProps } from './flow-worker-props.js';
 import type { SyncQueue } from './sync-queue.js';
@@ -150,18 +148,28 @@ export class SyncFunction extends Construct {
     );
   }
 
-  private secretArnPattern(prefix: string): string {
-    return Stack.of(this).formatArn({
-      service: 'secretsmanager',
-      resource: 'secret',
-      resourceName: `${prefix}*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  /** The ARN of every secret whose name starts with `prefix` (Secrets Manager adds a suffix to names). */
+  private secretArnPattern(prefix: string, render: (value: string) => string = (value) => value): string {
+    const stack = Stack.of(this);
+    return `arn:${render(stack.partition)}:secretsmanager:${render(stack.region)}:${render(stack.account)}:secret:${prefix}*`;
+  }
+
+  /**
+   * The same ARN as cdk-nag names it in a finding id: a pseudo parameter the template leaves to
+   * CloudFormation (`{ Ref: 'AWS::Region' }`) is written `<AWS::Region>`.
+   */
+  private secretArnAsNagResource(prefix: string): string {
+    const stack = Stack.of(this);
+    return this.secretArnPattern(prefix, (value) => {
+      if (!Token.isUnresolved(value)) return value;
+      const resolved = stack.resolve(value) as { Ref?: unknown };
+      return typeof resolved.Ref === 'string' ? `<${resolved.Ref}>` : value;
     });
   }
 
   private acknowledgeNagFindings(s: ResolvedFlowWorkerProps): void {
     Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(this).resolve(this.secretArnPattern(s.secretNamePrefix)))}]`,
+      id: `AwsSolutions-IAM5[Resource::${this.secretArnAsNagResource(s.secretNamePrefix)}]`,
       reason:
         `Secrets Manager appends a random 6-character suffix to every secret ARN and connectors name their secrets ` +
         `in configs published after deployment, so GetSecretValue is scoped to the name prefix "${s.secretNamePrefix}" ` +

@@ -1,6 +1,6 @@
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { startDynalite } from './support/dynalite.js';
+import { startDynalite } from '../cli/local/dynalite.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

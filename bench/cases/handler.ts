@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createConfigTable, publishConfig, type ConfigTable } from '@flow-worker/runtime';
 import { startHttpTargetServer } from '../../cli/local/http-target-server.js';
 import { startLocalSqs } from '../../cli/local/sqs-server.js';
-import { startDynalite } from '../../test/support/dynalite.js';
+import { startDynalite } from '../../cli/local/dynalite.js';
 import { HANDLER_FLOWS, threeStepConfig } from '../lib/fixtures.js';
 import { millis, thousands, verdict, type CaseResult } from '../lib/report.js';
 import { percentile } from '../lib/stats.js';

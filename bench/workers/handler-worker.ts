@@ -19,7 +19,7 @@ import {
   type SqsHandler,
 } from '@flow-worker/runtime';
 import { HANDLER_FLOWS, envelopeBody, pairOf, sqsRecord } from '../lib/fixtures.js';
-import { startCountingProxy } from '../../test/support/counting-proxy.js';
+import { startCountingProxy } from '../../cli/local/counting-proxy.js';
 import { lambdaContext } from '../../cli/local/lambda.js';
 import { elapsedMs } from '../lib/stats.js';
 import { WORKER_ENV, type WorkerJob, type WorkerResult } from '../lib/worker-protocol.js';

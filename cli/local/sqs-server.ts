@@ -1,11 +1,22 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { AwsJsonError, requiredString, startAwsJsonServer } from './aws-json-server.js';
-import type { AwsJsonCall } from './aws-json-server.js';
+import type { AwsJsonCall, AwsJsonOperation } from './aws-json-server.js';
+import {
+  LocalQueues,
+  SqsRuleError,
+  type LocalQueue,
+  type MessageAttribute,
+  type ReceivedMessage,
+  type StoredMessage,
+} from './sqs-queues.js';
+
+export type { MessageAttribute, StoredMessage } from './sqs-queues.js';
 
 /**
  * A minimal SQS on 127.0.0.1 speaking the AWS JSON 1.0 protocol of the SDK v3 `SQSClient`:
  * CreateQueue, GetQueueUrl, SendMessage, ReceiveMessage, DeleteMessage. Enough for the handlers'
  * emits and dead-letter sends and for the `npm start` demo: point `AWS_ENDPOINT_URL_SQS` at it.
+ * This file is the protocol (inputs, outputs, errors, MD5s); the queue rules live in `sqs-queues.ts`.
  *
  * What it keeps of SQS: FIFO queues require `MessageGroupId` and a deduplication id (or
  * content-based deduplication), drop a duplicate inside the 5-minute window (answering with the
@@ -19,24 +30,6 @@ import type { AwsJsonCall } from './aws-json-server.js';
  * const dlqUrl = sqs.createQueue('flow-worker-dlq.fifo');
  * process.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
  */
-
-export interface MessageAttribute {
-  readonly DataType: string;
-  readonly StringValue?: string;
-  readonly BinaryValue?: string;
-}
-
-/** A message as stored, for tests to inspect. */
-export interface StoredMessage {
-  readonly messageId: string;
-  readonly body: string;
-  readonly attributes: Readonly<Record<string, MessageAttribute>>;
-  readonly messageGroupId?: string;
-  readonly messageDeduplicationId?: string;
-  readonly sequenceNumber?: string;
-  readonly sentTimestamp: number;
-  receiveCount: number;
-}
 
 export interface LocalSqsOptions {
   /** @default Date.now */
@@ -61,21 +54,15 @@ export interface LocalSqs {
 }
 
 const ACCOUNT = '000000000000';
-const DEDUPLICATION_WINDOW_MS = 5 * 60 * 1000;
 const DEFAULT_VISIBILITY_TIMEOUT_S = 30;
 
-interface Queue {
-  readonly name: string;
-  readonly fifo: boolean;
-  contentBasedDeduplication: boolean;
-  readonly messages: StoredMessage[];
-  readonly sent: StoredMessage[];
-  readonly deduplication: Map<string, { messageId: string; sequenceNumber?: string; at: number }>;
-  /** receipt handle → message id; and message id → invisible-until. */
-  readonly receipts: Map<string, string>;
-  readonly invisibleUntil: Map<string, number>;
-  sequence: bigint;
-}
+/** The SQS error codes the protocol answers, with the query-compatible error each maps to. */
+const QUERY_ERRORS: Record<SqsRuleError['code'], string | undefined> = {
+  InvalidParameterValue: 'InvalidParameterValue;Sender',
+  MissingParameter: undefined,
+  QueueDoesNotExist: 'AWS.SimpleQueueService.NonExistentQueue;Sender',
+  ReceiptHandleIsInvalid: undefined,
+};
 
 const md5 = (data: Buffer | string) => createHash('md5').update(data).digest('hex');
 
@@ -103,8 +90,7 @@ export function md5OfMessageAttributes(attributes: Readonly<Record<string, Messa
   return md5(Buffer.concat(parts));
 }
 
-const invalidParameter = (message: string) =>
-  new AwsJsonError('InvalidParameterValue', message, { queryError: 'InvalidParameterValue;Sender' });
+const invalidParameter = (message: string) => new SqsRuleError('InvalidParameterValue', message);
 
 function parseAttributes(input: unknown): Record<string, MessageAttribute> {
   if (input === undefined || input === null) return {};
@@ -140,232 +126,155 @@ function attributeBytes(attributes: Readonly<Record<string, MessageAttribute>>):
   );
 }
 
-export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<LocalSqs> {
-  const now = options.now ?? Date.now;
-  const maxMessageBytes = options.maxMessageBytes ?? 1024 * 1024;
-  const queues = new Map<string, Queue>();
-  let endpoint = '';
-
-  const urlOf = (name: string) => `${endpoint}/${ACCOUNT}/${name}`;
-  const create = (name: string, contentBasedDeduplication = false): string => {
-    if (!/^[\w-]{1,80}(\.fifo)?$/.test(name)) throw invalidParameter(`invalid queue name "${name}"`);
-    const existing = queues.get(name);
-    if (existing === undefined) {
-      queues.set(name, {
-        name,
-        fifo: name.endsWith('.fifo'),
-        contentBasedDeduplication,
-        messages: [],
-        sent: [],
-        deduplication: new Map(),
-        receipts: new Map(),
-        invisibleUntil: new Map(),
-        sequence: 10_000_000_000_000_000_000n,
-      });
-    }
-    return urlOf(name);
+/** A received message as `ReceiveMessage` answers it, with the message attributes asked for. */
+function receivedOutput({ message, receiptHandle, receivedAt }: ReceivedMessage, wanted: readonly string[]) {
+  const all = wanted.includes('All') || wanted.includes('.*');
+  const attributes = Object.fromEntries(
+    Object.entries(message.attributes).filter(([name]) => all || wanted.includes(name)),
+  );
+  return {
+    MessageId: message.messageId,
+    ReceiptHandle: receiptHandle,
+    MD5OfBody: md5(message.body),
+    Body: message.body,
+    Attributes: {
+      SentTimestamp: String(message.sentTimestamp),
+      ApproximateReceiveCount: String(message.receiveCount),
+      ApproximateFirstReceiveTimestamp: String(receivedAt),
+      SenderId: ACCOUNT,
+      ...(message.messageGroupId === undefined ? {} : { MessageGroupId: message.messageGroupId }),
+      ...(message.messageDeduplicationId === undefined
+        ? {}
+        : { MessageDeduplicationId: message.messageDeduplicationId }),
+      ...(message.sequenceNumber === undefined ? {} : { SequenceNumber: message.sequenceNumber }),
+    },
+    ...(Object.keys(attributes).length === 0
+      ? {}
+      : { MessageAttributes: attributes, MD5OfMessageAttributes: md5OfMessageAttributes(attributes) }),
   };
-  const queueOf = (input: Record<string, unknown>): Queue => {
-    const url = requiredString(input, 'QueueUrl');
-    const name = url.split('/').at(-1) ?? '';
-    const queue = queues.get(name);
-    if (queue === undefined) {
-      throw new AwsJsonError('QueueDoesNotExist', 'The specified queue does not exist.', {
-        queryError: 'AWS.SimpleQueueService.NonExistentQueue;Sender',
-      });
-    }
-    return queue;
-  };
+}
 
-  const sendMessage = (input: Record<string, unknown>) => {
-    const queue = queueOf(input);
-    const body = requiredString(input, 'MessageBody');
-    const attributes = parseAttributes(input.MessageAttributes);
-    if (Buffer.byteLength(body) + attributeBytes(attributes) > maxMessageBytes) {
-      throw invalidParameter(
-        `One or more parameters are invalid. Reason: Message must be shorter than ${maxMessageBytes} bytes.`,
-      );
-    }
-    const groupId = input.MessageGroupId as string | undefined;
-    let deduplicationId = input.MessageDeduplicationId as string | undefined;
-    if (queue.fifo) {
-      if (groupId === undefined || groupId === '') {
-        throw new AwsJsonError('MissingParameter', 'The request must contain the parameter MessageGroupId.');
-      }
-      if (deduplicationId === undefined) {
-        if (!queue.contentBasedDeduplication) {
-          throw invalidParameter(
-            'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
-          );
-        }
-        deduplicationId = createHash('sha256').update(body).digest('hex');
-      }
-    } else if (deduplicationId !== undefined) {
-      throw invalidParameter('The request include parameter that is not valid for this queue type');
-    }
-
-    const at = now();
-    const md5OfAttributes =
-      Object.keys(attributes).length > 0 ? md5OfMessageAttributes(attributes) : undefined;
-    if (deduplicationId !== undefined) {
-      const previous = queue.deduplication.get(deduplicationId);
-      if (previous !== undefined && at - previous.at < DEDUPLICATION_WINDOW_MS) {
-        return {
-          MessageId: previous.messageId,
-          MD5OfMessageBody: md5(body),
-          ...(md5OfAttributes === undefined ? {} : { MD5OfMessageAttributes: md5OfAttributes }),
-          ...(previous.sequenceNumber === undefined ? {} : { SequenceNumber: previous.sequenceNumber }),
-        };
-      }
-    }
-    const sequenceNumber = queue.fifo ? String((queue.sequence += 1n)) : undefined;
-    const message: StoredMessage = {
-      messageId: randomUUID(),
-      body,
-      attributes,
-      ...(groupId === undefined ? {} : { messageGroupId: groupId }),
-      ...(deduplicationId === undefined ? {} : { messageDeduplicationId: deduplicationId }),
-      ...(sequenceNumber === undefined ? {} : { sequenceNumber }),
-      sentTimestamp: at,
-      receiveCount: 0,
-    };
-    if (deduplicationId !== undefined) {
-      queue.deduplication.set(deduplicationId, {
-        messageId: message.messageId,
-        at,
-        ...(sequenceNumber === undefined ? {} : { sequenceNumber }),
-      });
-    }
-    queue.messages.push(message);
-    queue.sent.push(message);
-    return {
-      MessageId: message.messageId,
-      MD5OfMessageBody: md5(body),
-      ...(md5OfAttributes === undefined ? {} : { MD5OfMessageAttributes: md5OfAttributes }),
-      ...(sequenceNumber === undefined ? {} : { SequenceNumber: sequenceNumber }),
-    };
-  };
-
-  const receiveNow = (queue: Queue, input: Record<string, unknown>) => {
-    const max = Math.min(10, Math.max(1, Number(input.MaxNumberOfMessages ?? 1)));
-    const visibilityMs = Number(input.VisibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT_S) * 1000;
-    const wanted = (input.MessageAttributeNames as string[] | undefined) ?? [];
-    const all = wanted.includes('All') || wanted.includes('.*');
-    const at = now();
-    const visible = (m: StoredMessage) => (queue.invisibleUntil.get(m.messageId) ?? 0) <= at;
-    // FIFO: a group with a message in flight delivers nothing more until it is deleted or visible again.
-    const blockedGroups = new Set(
-      queue.messages
-        .filter((m) => !visible(m) && m.messageGroupId !== undefined)
-        .map((m) => m.messageGroupId),
+/** `SendMessage`: size and attribute checks, then the queue's FIFO rules. */
+function sendMessage(queue: LocalQueue, input: Record<string, unknown>, maxMessageBytes: number) {
+  const body = requiredString(input, 'MessageBody');
+  const attributes = parseAttributes(input.MessageAttributes);
+  if (Buffer.byteLength(body) + attributeBytes(attributes) > maxMessageBytes) {
+    throw invalidParameter(
+      `One or more parameters are invalid. Reason: Message must be shorter than ${maxMessageBytes} bytes.`,
     );
-    const picked: StoredMessage[] = [];
-    for (const message of queue.messages) {
-      if (picked.length >= max) break;
-      if (!visible(message) || (queue.fifo && blockedGroups.has(message.messageGroupId))) continue;
-      picked.push(message);
-    }
-    return picked.map((message) => {
-      message.receiveCount += 1;
-      const receiptHandle = randomUUID();
-      queue.receipts.set(receiptHandle, message.messageId);
-      queue.invisibleUntil.set(message.messageId, at + visibilityMs);
-      const attributes = Object.fromEntries(
-        Object.entries(message.attributes).filter(([name]) => all || wanted.includes(name)),
-      );
-      return {
-        MessageId: message.messageId,
-        ReceiptHandle: receiptHandle,
-        MD5OfBody: md5(message.body),
-        Body: message.body,
-        Attributes: {
-          SentTimestamp: String(message.sentTimestamp),
-          ApproximateReceiveCount: String(message.receiveCount),
-          ApproximateFirstReceiveTimestamp: String(at),
-          SenderId: ACCOUNT,
-          ...(message.messageGroupId === undefined ? {} : { MessageGroupId: message.messageGroupId }),
-          ...(message.messageDeduplicationId === undefined
-            ? {}
-            : { MessageDeduplicationId: message.messageDeduplicationId }),
-          ...(message.sequenceNumber === undefined ? {} : { SequenceNumber: message.sequenceNumber }),
-        },
-        ...(Object.keys(attributes).length === 0
-          ? {}
-          : { MessageAttributes: attributes, MD5OfMessageAttributes: md5OfMessageAttributes(attributes) }),
-      };
-    });
+  }
+  const sent = queue.send({
+    body,
+    attributes,
+    messageGroupId: input.MessageGroupId as string | undefined,
+    messageDeduplicationId: input.MessageDeduplicationId as string | undefined,
+  });
+  return {
+    MessageId: sent.messageId,
+    MD5OfMessageBody: md5(body),
+    ...(Object.keys(attributes).length === 0
+      ? {}
+      : { MD5OfMessageAttributes: md5OfMessageAttributes(attributes) }),
+    ...(sent.sequenceNumber === undefined ? {} : { SequenceNumber: sent.sequenceNumber }),
   };
+}
 
-  const receiveMessage = async (input: Record<string, unknown>) => {
-    const queue = queueOf(input);
-    const waitMs = Math.min(20, Number(input.WaitTimeSeconds ?? 0)) * 1000;
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const messages = receiveNow(queue, input);
-      if (messages.length > 0 || Date.now() >= deadline)
-        return messages.length > 0 ? { Messages: messages } : {};
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+/** `ReceiveMessage`, with a short long-poll (`WaitTimeSeconds`, at most 20). */
+async function receiveMessage(queue: LocalQueue, input: Record<string, unknown>) {
+  const max = Math.min(10, Math.max(1, Number(input.MaxNumberOfMessages ?? 1)));
+  const visibilityMs = Number(input.VisibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT_S) * 1000;
+  const wanted = (input.MessageAttributeNames as string[] | undefined) ?? [];
+  const deadline = Date.now() + Math.min(20, Number(input.WaitTimeSeconds ?? 0)) * 1000;
+  for (;;) {
+    const received = queue.receive(max, visibilityMs);
+    if (received.length > 0) return { Messages: received.map((r) => receivedOutput(r, wanted)) };
+    if (Date.now() >= deadline) return {};
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The SQS operations, each a translation from AWS JSON input to a call on the queues and back. */
+function sqsOperations(
+  queues: LocalQueues,
+  urlOf: (name: string) => string,
+  maxMessageBytes: number,
+): Record<string, AwsJsonOperation> {
+  const queueOf = (input: Record<string, unknown>): LocalQueue =>
+    queues.get(requiredString(input, 'QueueUrl').split('/').at(-1) ?? '');
+
+  return {
+    CreateQueue: (input) => {
+      const name = requiredString(input, 'QueueName');
+      const attributes = (input.Attributes ?? {}) as Record<string, string>;
+      if (attributes.FifoQueue === 'true' && !name.endsWith('.fifo')) {
+        throw invalidParameter(
+          'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix',
+        );
+      }
+      queues.create(name, attributes.ContentBasedDeduplication === 'true');
+      return { QueueUrl: urlOf(name) };
+    },
+    GetQueueUrl: (input) => {
+      const name = requiredString(input, 'QueueName');
+      queues.get(name);
+      return { QueueUrl: urlOf(name) };
+    },
+    SendMessage: (input) => sendMessage(queueOf(input), input, maxMessageBytes),
+    ReceiveMessage: (input) => receiveMessage(queueOf(input), input),
+    DeleteMessage: (input) => {
+      queueOf(input).delete(requiredString(input, 'ReceiptHandle'));
+      return {};
+    },
   };
+}
 
-  const deleteMessage = (input: Record<string, unknown>) => {
-    const queue = queueOf(input);
-    const handle = requiredString(input, 'ReceiptHandle');
-    const messageId = queue.receipts.get(handle);
-    if (messageId === undefined) {
-      throw new AwsJsonError('ReceiptHandleIsInvalid', `The input receipt handle "${handle}" is not valid.`);
-    }
-    queue.receipts.delete(handle);
-    queue.invisibleUntil.delete(messageId);
-    const index = queue.messages.findIndex((m) => m.messageId === messageId);
-    if (index >= 0) queue.messages.splice(index, 1);
-    return {};
+/** Turns a broken queue rule into the AWS JSON error SQS answers with. */
+function asAwsErrors(operations: Record<string, AwsJsonOperation>): Record<string, AwsJsonOperation> {
+  const toAwsError = (error: unknown): never => {
+    if (!(error instanceof SqsRuleError)) throw error;
+    const queryError = QUERY_ERRORS[error.code];
+    throw new AwsJsonError(error.code, error.message, queryError === undefined ? {} : { queryError });
   };
+  return Object.fromEntries(
+    Object.entries(operations).map(([name, operation]) => [
+      name,
+      async (input: Record<string, unknown>) => {
+        try {
+          return await operation(input);
+        } catch (error) {
+          return toAwsError(error);
+        }
+      },
+    ]),
+  );
+}
 
+export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<LocalSqs> {
+  const queues = new LocalQueues(options.now ?? Date.now);
+  let endpoint = '';
+  const urlOf = (name: string) => `${endpoint}/${ACCOUNT}/${name}`;
   const server = await startAwsJsonServer({
     targetPrefix: 'AmazonSQS',
     errorNamespace: 'com.amazonaws.sqs',
     contentType: 'application/x-amz-json-1.0',
-    operations: {
-      CreateQueue: (input) => {
-        const name = requiredString(input, 'QueueName');
-        const attributes = (input.Attributes ?? {}) as Record<string, string>;
-        if (attributes.FifoQueue === 'true' && !name.endsWith('.fifo')) {
-          throw invalidParameter(
-            'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix',
-          );
-        }
-        const url = create(name, attributes.ContentBasedDeduplication === 'true');
-        return { QueueUrl: url };
-      },
-      GetQueueUrl: (input) => {
-        const name = requiredString(input, 'QueueName');
-        if (!queues.has(name)) {
-          throw new AwsJsonError('QueueDoesNotExist', 'The specified queue does not exist.', {
-            queryError: 'AWS.SimpleQueueService.NonExistentQueue;Sender',
-          });
-        }
-        return { QueueUrl: urlOf(name) };
-      },
-      SendMessage: sendMessage,
-      ReceiveMessage: receiveMessage,
-      DeleteMessage: deleteMessage,
-    },
+    operations: asAwsErrors(sqsOperations(queues, urlOf, options.maxMessageBytes ?? 1024 * 1024)),
   });
   endpoint = server.endpoint;
 
-  const named = (name: string): Queue => {
-    const queue = queues.get(name);
-    if (queue === undefined) throw new Error(`local SQS: no queue named "${name}"`);
-    return queue;
+  const existing = (name: string): LocalQueue => {
+    if (!queues.has(name)) throw new Error(`local SQS: no queue named "${name}"`);
+    return queues.get(name);
   };
   return {
     endpoint,
     calls: server.calls,
-    createQueue: (name, queueOptions = {}) => create(name, queueOptions.contentBasedDeduplication),
-    queueUrl: (name) => (named(name), urlOf(name)),
-    messages: (name) => [...named(name).messages],
-    sent: (name) => [...named(name).sent],
+    createQueue: (name, queueOptions = {}) => {
+      queues.create(name, queueOptions.contentBasedDeduplication);
+      return urlOf(name);
+    },
+    queueUrl: (name) => (existing(name), urlOf(name)),
+    messages: (name) => [...existing(name).messages],
+    sent: (name) => [...existing(name).sent],
     close: () => server.close(),
   };
 }

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createConfigTable, type ConfigTable, type QueueName } from '@flow-worker/runtime';
-import { startDynalite } from '../../test/support/dynalite.js';
+import { startDynalite } from './dynalite.js';
 import { startLocalSecretsManager, type LocalSecretsManager } from './secrets-server.js';
 import { startLocalSqs, type LocalSqs } from './sqs-server.js';
 

@@ -150,3 +150,18 @@ describe('a worker given an existing table and topic', () => {
     });
   });
 });
+
+describe('a worker in an environment-agnostic stack (cdk synth without a profile)', () => {
+  it('has no unacknowledged cdk-nag finding: the secret prefix acknowledgement names <AWS::Region> and <AWS::AccountId>', () => {
+    // Prepare
+    const stack = new Stack(unbundledApp(), 'Agnostic');
+    new FlowWorker(stack, 'Worker', { secretNamePrefix: 'acme/' });
+
+    // Act
+    const findings = nagFindings(stack);
+
+    // Assess
+    expect(findings).toEqual([]);
+    expect(JSON.stringify(Template.fromStack(stack).toJSON())).toContain(':secret:acme/*');
+  });
+});

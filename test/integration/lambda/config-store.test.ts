@@ -16,7 +16,7 @@ import {
   type ConfigTable,
   type ConnectorConfigInput,
 } from '@flow-worker/runtime';
-import { startCountingProxy, type CountingProxy } from '../../support/counting-proxy.js';
+import { startCountingProxy, type CountingProxy } from '../../../cli/local/counting-proxy.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 

@@ -21,7 +21,7 @@ import {
   anSqsRecord,
   loadSampleEvent,
 } from '../../unit/lambda/sqs-fixtures.js';
-import { startCountingProxy, type CountingProxy } from '../../support/counting-proxy.js';
+import { startCountingProxy, type CountingProxy } from '../../../cli/local/counting-proxy.js';
 
 /**
  * The real `lambdas/inbound-sync/handler.ts`, imported with its environment pointing at local
