@@ -168,7 +168,7 @@ export const FLOW_WORKER_DEFAULTS = {
   queueAgeAlarmThreshold: Duration.minutes(5),
 } as const;
 
-/** Fixed by SQS FIFO and by the contract, not configurable. */
+/** Fixed by SQS FIFO and by how the handlers work, not configurable. */
 export const FLOW_WORKER_CONSTANTS = {
   /** FIFO event sources take at most 10 records a batch. */
   batchSize: 10,

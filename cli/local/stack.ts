@@ -25,7 +25,7 @@ export interface LocalStack {
   readonly queueUrl: (queue: QueueName) => string;
   readonly deadLetterQueueUrl: (queue: QueueName) => string;
   /**
-   * The environment a handler for `queue` reads (contract §8), pointing every AWS SDK client at
+   * The environment a handler for `queue` reads (docs/handlers.md), pointing every AWS SDK client at
    * the local services.
    */
   handlerEnvironment(queue: QueueName, logLevel: string): Record<string, string>;

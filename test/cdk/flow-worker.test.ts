@@ -142,7 +142,7 @@ describe('functions', () => {
   it.each([
     ['inbound', 'inboundDlq'],
     ['outbound', 'outboundDlq'],
-  ] as const)('the %s handler gets the contract environment with its own DLQ', (side, dlq) => {
+  ] as const)('the %s handler gets the documented environment with its own DLQ', (side, dlq) => {
     const fn = functionProps(side);
     expect(fn.Environment.Variables).toEqual({
       CONFIG_TABLE_NAME: { Ref: ids.table },

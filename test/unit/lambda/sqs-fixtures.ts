@@ -43,7 +43,7 @@ export function anSqsEvent(records: readonly SQSRecord[]): SQSEvent {
   return { Records: [...records] };
 }
 
-/** An envelope body (contract §1) for connector `acme` unless overridden. */
+/** An envelope body (docs/config.md, the envelope) for connector `acme` unless overridden. */
 export function anEnvelopeBody(overrides: Record<string, unknown> = {}): string {
   return JSON.stringify({
     connector_id: 'acme',

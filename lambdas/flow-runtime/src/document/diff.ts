@@ -35,7 +35,7 @@ export interface FlowChange {
 /** Flows by name: like any list, but a changed flow carries its field and step changes. */
 export type FlowsDiff = ListDiff<FlowChange>;
 
-/** The difference between two configs (contract §9). */
+/** The difference between two configs (docs/cli.md, diff). */
 export interface ConfigDiff {
   /** True when the two documents are the same (defaults applied; key order ignored). */
   readonly equal: boolean;

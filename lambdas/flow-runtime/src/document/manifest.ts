@@ -12,7 +12,7 @@ export interface EventFlowManifest {
   readonly disabled_flows: readonly string[];
 }
 
-/** The projection of a config that the dashboard and producers read (contract §9). */
+/** The projection of a config that the dashboard and producers read (docs/cli.md, manifest). */
 export interface ConfigManifest {
   readonly connector_id: string;
   readonly version: number;

@@ -17,7 +17,7 @@ import type { LogSink, MetricSink } from './observability.js';
 import type { TargetFactory } from '../targets/target.js';
 import { validateConfig } from '../document/validate.js';
 
-/** The config table (contract §3): one item per connector. */
+/** The config table (layout in docs/deploy.md): one item per connector. */
 export interface ConfigTable {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;

@@ -5,7 +5,7 @@ import type { RecordOutcome } from './batch.js';
 import { FlowWorkerError, describeError, errorClassOf } from '../errors.js';
 import type { ErrorClass } from '../errors.js';
 
-/** Why a record is dead-lettered. Becomes the DLQ message's attributes (contract §7). */
+/** Why a record is dead-lettered. Becomes the DLQ message's attributes (docs/handlers.md, the dead-letter queue message). */
 export interface DeadLetterReason {
   readonly errorClass: Exclude<ErrorClass, 'retryable'>;
   readonly errorMessage: string;

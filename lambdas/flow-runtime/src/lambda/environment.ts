@@ -1,7 +1,7 @@
 import type { QueueName } from '../document/config.js';
 import { EnvironmentError } from '../errors.js';
 
-/** Environment variables the handlers read (contract §8), with their defaults. */
+/** Environment variables the handlers read (docs/handlers.md), with their defaults. */
 export const ENVIRONMENT_DEFAULTS = {
   CONFIG_CACHE_TTL_SECONDS: 30,
   LOG_LEVEL: 'INFO',

@@ -5,7 +5,7 @@ import { createRemoteTarget, type RemoteTargetOptions } from './remote-target.js
 import type { Target, TargetRequest, TargetResult } from './target.js';
 
 /**
- * A generic JSON REST target (contract §6). For an entity whose path is `P` (`paths[entity]`,
+ * A generic JSON REST target (docs/targets.md). For an entity whose path is `P` (`paths[entity]`,
  * default `/{entity}`): create = `POST P`, update = `PATCH P/{id}`, upsert = `PUT P/{id}` with the
  * `id_property` value as id, delete = `DELETE P/{id}` (404 = already gone). Ids are URL-encoded.
  *

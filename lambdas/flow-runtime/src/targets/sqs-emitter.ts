@@ -3,7 +3,7 @@ import type { QueueName } from '../document/config.js';
 import { PermanentError, RetryableError } from '../errors.js';
 import type { Emitter } from './target.js';
 
-/** The environment variable that holds each sync queue's URL (contract §8). */
+/** The environment variable that holds each sync queue's URL (docs/handlers.md). */
 export const QUEUE_URL_ENV = {
   'inbound-sync': 'INBOUND_QUEUE_URL',
   'outbound-sync': 'OUTBOUND_QUEUE_URL',
@@ -25,7 +25,7 @@ const THROTTLING_ERRORS = new Set([
 
 /**
  * An {@link Emitter} that sends `emit` envelopes to the FIFO sync queues. The caller derives the
- * deduplication and group ids (contract §7); this only delivers them. The body is the envelope
+ * deduplication and group ids (docs/targets.md, emit); this only delivers them. The body is the envelope
  * as JSON, so the receiving Lambda parses it like any producer's message.
  */
 export function createSqsEmitter(options: SqsEmitterOptions): Emitter {
