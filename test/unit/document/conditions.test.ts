@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileCondition, jsonEquals, type Condition } from '@flow-worker/runtime';
+import { compileCondition, type Condition } from '@flow-worker/runtime';
 
 const scope = {
   event: { kind: 'customer', size: 5, tags: ['a', 'b'], address: { city: 'Oslo', zip: '0150' }, none: null },
@@ -82,14 +82,5 @@ describe('compileCondition', () => {
 
   it('refuses an unsafe path at compile time', () => {
     expect(() => compileCondition({ path: '$..[?(@.x)]', exists: true })).toThrow(/not allowed/);
-  });
-});
-
-describe('jsonEquals', () => {
-  it('treats JSON values structurally', () => {
-    expect(jsonEquals({ a: [1, { b: null }] }, { a: [1, { b: null }] })).toBe(true);
-    expect(jsonEquals({ a: 1 }, { a: 1, b: 2 })).toBe(false);
-    expect(jsonEquals([], {})).toBe(false);
-    expect(jsonEquals(null, {})).toBe(false);
   });
 });

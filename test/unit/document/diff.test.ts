@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectorConfig, type ConnectorConfigInput, diffConfigs, jsonEquals } from '@flow-worker/runtime';
+import { ConnectorConfig, type ConnectorConfigInput, diffConfigs } from '@flow-worker/runtime';
 
 function base(): ConnectorConfigInput {
   return {
@@ -188,14 +188,5 @@ describe('diffConfigs', () => {
     });
 
     expect(diffConfigs(variant(), reordered).equal).toBe(true);
-  });
-});
-
-describe('jsonEquals', () => {
-  it('compares nested values structurally', () => {
-    expect(jsonEquals({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] })).toBe(true);
-    expect(jsonEquals({ a: [1, { b: 2 }] }, { a: [1, { b: 3 }] })).toBe(false);
-    expect(jsonEquals([1], { 0: 1 })).toBe(false);
-    expect(jsonEquals(null, {})).toBe(false);
   });
 });
