@@ -1,12 +1,12 @@
 import type { SQSEvent } from 'aws-lambda';
-import type {
-  ErrorClass,
-  LoggedFlow,
-  LoggedOutcome,
-  QueueName,
-  RecordLogLine,
-  ReportedError,
-  RunReportLogLine,
+import {
+  summarizeFlows,
+  type ErrorClass,
+  type LoggedFlow,
+  type LoggedOutcome,
+  type QueueName,
+  type RecordLogLine,
+  type RunReportLogLine,
 } from '@flow-worker/runtime';
 
 /**
@@ -69,25 +69,24 @@ function errorOf(line: RecordLogLine): RecordRun['error'] {
     : { class: line.error_class, name: line.error_name ?? 'Error', message: line.error_message ?? '' };
 }
 
-/** Steps and flows with results, from the DEBUG run report. */
+/**
+ * Steps and flows with results, from the DEBUG run report: the INFO line's timings and statuses
+ * (the runtime's own summary) with each step's result and error added.
+ */
 function flowsFromRunReport(debug: RunReportLogLine): FlowRun[] {
-  const errorRun = (error: ReportedError) => ({
-    class: error.class,
-    name: error.name,
-    message: error.message,
-  });
-  return debug.run_report.flows.map((flow) => ({
-    name: flow.name,
-    status: flow.status,
-    duration_ms: flow.durationMs,
-    steps: flow.steps.map((step) => ({
-      id: step.id,
-      action: step.action,
-      status: step.status,
-      duration_ms: step.durationMs,
-      ...(step.result === undefined ? {} : { result: step.result }),
-      ...(step.error === undefined ? {} : { error: errorRun(step.error) }),
-    })),
+  const { flows } = debug.run_report;
+  return summarizeFlows(debug.run_report).map((flow, f) => ({
+    ...flow,
+    steps: flow.steps.map((step, s) => {
+      const { result, error } = flows[f]?.steps[s] ?? {};
+      return {
+        ...step,
+        ...(result === undefined ? {} : { result }),
+        ...(error === undefined
+          ? {}
+          : { error: { class: error.class, name: error.name, message: error.message } }),
+      };
+    }),
   }));
 }
 

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 /**
  * The shared core of the local AWS emulators: an HTTP server on 127.0.0.1 speaking the AWS JSON
@@ -91,20 +91,8 @@ export async function startAwsJsonServer(options: AwsJsonServerOptions): Promise
       response.end(text);
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    calls,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const listening = await listenOnLoopback(server);
+  return { endpoint: listening.url, calls, close: listening.close };
 }
 
 /** Reads a required string member of an operation's input. */

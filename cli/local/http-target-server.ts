@@ -6,14 +6,9 @@ import {
   type JsonReply,
   type JsonRequest,
 } from './json-http.js';
-import type { RecordedRequest } from './json-http.js';
+import type { LocalTargetOptions, RecordedRequest } from './json-http.js';
 
-export interface HttpTargetServerOptions {
-  /** The bearer token the server requires; none required when omitted. */
-  readonly token?: string;
-  /** Fault injection: return a reply to answer with it instead of handling the request. */
-  readonly fault?: (request: JsonRequest) => JsonReply | undefined;
-}
+export type HttpTargetServerOptions = LocalTargetOptions;
 
 export interface LocalHttpTarget {
   /** `http://127.0.0.1:<port>`; any path prefix works (`/api/v1/accounts`). */

@@ -6,7 +6,7 @@ import {
   type JsonReply,
   type JsonRequest,
 } from './json-http.js';
-import type { RecordedRequest } from './json-http.js';
+import type { LocalTargetOptions, RecordedRequest } from './json-http.js';
 
 /** A CRM object as the local server stores it. */
 export interface HubSpotObject {
@@ -17,15 +17,7 @@ export interface HubSpotObject {
   archived: boolean;
 }
 
-export interface HubSpotServerOptions {
-  /** The private-app token the server accepts; any bearer token when omitted. */
-  readonly token?: string;
-  /**
-   * Fault injection for demos and tests: return a reply to answer with it instead of handling the
-   * request (e.g. a 503 for one record).
-   */
-  readonly fault?: (request: JsonRequest) => JsonReply | undefined;
-}
+export type HubSpotServerOptions = LocalTargetOptions;
 
 export interface LocalHubSpot {
   /** The base URL to put in a hubspot target's `base_url`. */

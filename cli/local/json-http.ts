@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 /** One request a local server received, for the demo report and tests. Authorization is redacted. */
 export interface RecordedRequest {
@@ -25,6 +25,17 @@ export interface JsonRequest {
   readonly url: URL;
   readonly headers: IncomingMessage['headers'];
   readonly body: unknown;
+}
+
+/** What every local target server (HubSpot, REST) takes. */
+export interface LocalTargetOptions {
+  /** The bearer token the server requires; any bearer token (HubSpot) or none (REST) when omitted. */
+  readonly token?: string;
+  /**
+   * Fault injection for demos and tests: return a reply to answer with it instead of handling the
+   * request (e.g. a 503 for one record).
+   */
+  readonly fault?: (request: JsonRequest) => JsonReply | undefined;
 }
 
 export type JsonRoute = (request: JsonRequest) => JsonReply | Promise<JsonReply>;
@@ -101,20 +112,8 @@ export async function startJsonServer(route: JsonRoute): Promise<RunningJsonServ
       send(res, reply);
     })();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const listening = await listenOnLoopback(server);
+  return { url: listening.url, requests, close: listening.close };
 }
 
 /** The bearer token of a request, if any. */

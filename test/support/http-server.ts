@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { listenOnLoopback } from '../../cli/local/loopback.js';
 
 /** One request as the test server received it. */
 export interface ReceivedRequest {
@@ -80,23 +81,14 @@ export async function startHttpServer(): Promise<TestHttpServer> {
   });
   server.on('connection', (socket) => connections.set(socket, connectionCount++));
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-
+  const listening = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     requests,
     reply: (...replies) => queue.push(...replies),
     fallback: (reply) => {
       fallbackReply = reply;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }

@@ -144,6 +144,7 @@ export {
 } from './lambda/observability.js';
 export {
   RUN_REPORT_MESSAGE,
+  summarizeFlows,
   type RecordLogLine,
   type RunReportLogLine,
   type LoggedFlow,

@@ -1,6 +1,6 @@
 import type { HttpTargetDefinition } from '../document/config.js';
 import { isPlainObject } from '../document/json.js';
-import { idFromData, joinUrl, type HttpMethod, type HttpResponse } from './http-client.js';
+import { idFromData, joinUrl, type HttpResponse } from './http-client.js';
 import { createRemoteTarget, type RemoteTargetOptions } from './remote-target.js';
 import type { Target, TargetRequest, TargetResult } from './target.js';
 
@@ -16,25 +16,11 @@ import type { Target, TargetRequest, TargetResult } from './target.js';
  * `id_property` on update/delete does not change the URL: the resolved id is always the path id.
  */
 export function createHttpTarget(definition: HttpTargetDefinition, options: RemoteTargetOptions): Target {
-  return createRemoteTarget(definition, options, {}, ({ client, required }) => {
+  return createRemoteTarget(definition, options, {}, ({ call, required }) => {
     const collectionUrl = (entity: string) =>
       joinUrl(definition.base_url, definition.paths?.[entity] ?? `/${encodeURIComponent(entity)}`);
     const recordUrl = (entity: string, id: string) => `${collectionUrl(entity)}/${encodeURIComponent(id)}`;
 
-    async function send(request: TargetRequest, method: HttpMethod, url: string, withBody: boolean) {
-      const token =
-        definition.secret === undefined ? undefined : await options.secrets.getToken(definition.secret);
-      return client.send({
-        method,
-        url,
-        operation: `${request.action} ${request.entity}`,
-        headers: definition.headers,
-        token,
-        body: withBody ? (request.data ?? {}) : undefined,
-        signal: request.signal,
-        acceptStatuses: request.action === 'delete' ? [404] : undefined,
-      });
-    }
     return {
       async upsert(request: TargetRequest): Promise<TargetResult> {
         const idProperty = required(request, 'id_property', request.idProperty);
@@ -43,22 +29,38 @@ export function createHttpTarget(definition: HttpTargetDefinition, options: Remo
           `a value for "${idProperty}"`,
           request.id ?? idFromData(request.data, idProperty),
         );
-        const response = await send(request, 'PUT', recordUrl(request.entity, id), true);
+        const response = await call(request, {
+          method: 'PUT',
+          url: recordUrl(request.entity, id),
+          body: request.data ?? {},
+        });
         return { id: responseId(response) ?? id, created: response.status === 201 };
       },
       async create(request: TargetRequest): Promise<TargetResult> {
-        const response = await send(request, 'POST', collectionUrl(request.entity), true);
+        const response = await call(request, {
+          method: 'POST',
+          url: collectionUrl(request.entity),
+          body: request.data ?? {},
+        });
         const id = responseId(response);
         return id === undefined ? {} : { id };
       },
       async update(request: TargetRequest): Promise<TargetResult> {
         const id = required(request, 'an id', request.id);
-        const response = await send(request, 'PATCH', recordUrl(request.entity, id), true);
+        const response = await call(request, {
+          method: 'PATCH',
+          url: recordUrl(request.entity, id),
+          body: request.data ?? {},
+        });
         return { id: responseId(response) ?? id };
       },
       async delete(request: TargetRequest): Promise<TargetResult> {
         const id = required(request, 'an id', request.id);
-        const response = await send(request, 'DELETE', recordUrl(request.entity, id), false);
+        const response = await call(request, {
+          method: 'DELETE',
+          url: recordUrl(request.entity, id),
+          acceptStatuses: [404],
+        });
         return { id, deleted: response.status !== 404 };
       },
     };

@@ -73,26 +73,9 @@ export function createHubSpotTarget(
 ): Target {
   const baseUrl = definition.base_url ?? HUBSPOT_DEFAULT_BASE_URL;
   return createRemoteTarget(definition, options, { retryAfterHint: hubspotRetryHint }, (kit) => {
-    const { label, client, required } = kit;
+    const { label, call, required } = kit;
     const objectsUrl = (entity: string, ...rest: string[]) =>
       joinUrl(baseUrl, ['/crm/v3/objects', hubspotObjectType(entity), ...rest].map(encodePath).join('/'));
-    async function send(
-      request: TargetRequest,
-      method: 'POST' | 'PATCH' | 'DELETE' | 'GET',
-      url: string,
-      body?: unknown,
-      acceptStatuses?: number[],
-    ) {
-      return client.send({
-        method,
-        url,
-        body,
-        acceptStatuses,
-        operation: `${request.action} ${request.entity}`,
-        token: await options.secrets.getToken(definition.secret),
-        signal: request.signal,
-      });
-    }
 
     return {
       async upsert(request: TargetRequest): Promise<TargetResult> {
@@ -103,22 +86,30 @@ export function createHubSpotTarget(
           request.id ?? idFromData(request.data, idProperty),
         );
         const input = { idProperty, id, properties: toHubSpotProperties(request.data ?? {}) };
-        const response = await send(request, 'POST', objectsUrl(request.entity, 'batch', 'upsert'), {
-          inputs: [input],
+        const response = await call(request, {
+          method: 'POST',
+          url: objectsUrl(request.entity, 'batch', 'upsert'),
+          body: { inputs: [input] },
         });
         const result = firstBatchResult(response, label, request);
         return { id: result.id, created: result.new === true };
       },
       async create(request: TargetRequest): Promise<TargetResult> {
         const properties = toHubSpotProperties(request.data ?? {});
-        const response = await send(request, 'POST', objectsUrl(request.entity), { properties });
+        const response = await call(request, {
+          method: 'POST',
+          url: objectsUrl(request.entity),
+          body: { properties },
+        });
         return { id: objectId(response, label, request) };
       },
       async update(request: TargetRequest): Promise<TargetResult> {
         const id = required(request, 'an id', request.id);
         const url = withIdProperty(objectsUrl(request.entity, id), request.idProperty);
-        const response = await send(request, 'PATCH', url, {
-          properties: toHubSpotProperties(request.data ?? {}),
+        const response = await call(request, {
+          method: 'PATCH',
+          url,
+          body: { properties: toHubSpotProperties(request.data ?? {}) },
         });
         return { id: objectId(response, label, request) };
       },
@@ -128,11 +119,15 @@ export function createHubSpotTarget(
         if (request.idProperty !== undefined && request.idProperty !== '') {
           // Archive takes only the record id: look it up by the unique property first.
           const url = withIdProperty(objectsUrl(request.entity, given), request.idProperty);
-          const found = await send(request, 'GET', url, undefined, [404]);
+          const found = await call(request, { method: 'GET', url, acceptStatuses: [404] });
           if (found.status === 404) return { id: given, deleted: false };
           id = objectId(found, label, request);
         }
-        const response = await send(request, 'DELETE', objectsUrl(request.entity, id), undefined, [404]);
+        const response = await call(request, {
+          method: 'DELETE',
+          url: objectsUrl(request.entity, id),
+          acceptStatuses: [404],
+        });
         return { id, deleted: response.status !== 404 };
       },
     };

@@ -1,5 +1,12 @@
 import type { RecordAction, TargetDefinition } from '../document/config.js';
-import { createHttpClient, requireValue, type HttpClient, type HttpClientOptions } from './http-client.js';
+import {
+  createHttpClient,
+  requireValue,
+  type HttpClient,
+  type HttpClientOptions,
+  type HttpMethod,
+  type HttpResponse,
+} from './http-client.js';
 import type { SecretProvider } from './secrets.js';
 import type { Target, TargetRequest, TargetResult } from './target.js';
 
@@ -22,7 +29,22 @@ export interface RemoteTargetKit {
   /** The target's HTTP client: its timeout, user agent and error mapping. */
   readonly client: HttpClient;
   /** A value the request cannot be sent without (see {@link requireValue}). */
-  required(request: TargetRequest, what: string, value: string | undefined): string;
+  readonly required: (request: TargetRequest, what: string, value: string | undefined) => string;
+  /**
+   * One HTTP call on behalf of `request`: with the target's token (read from its `secret`, when it
+   * has one), its static `headers`, the request's abort signal, and the action as operation name.
+   */
+  readonly call: (request: TargetRequest, http: RemoteCall) => Promise<HttpResponse>;
+}
+
+/** What differs from one call of a target to the next. */
+export interface RemoteCall {
+  readonly method: HttpMethod;
+  readonly url: string;
+  /** Serialised as JSON. */
+  readonly body?: unknown;
+  /** Non-2xx statuses returned instead of raised (e.g. 404 on delete). */
+  readonly acceptStatuses?: readonly number[];
 }
 
 /**
@@ -45,11 +67,21 @@ export function createRemoteTarget(
     timeoutMs: definition.timeout_ms ?? options.defaultTimeoutMs,
     ...clientOptions,
   });
+  const headers = definition.kind === 'http' ? definition.headers : undefined;
   const actions = buildActions({
     label,
     client,
     required: (request, what, value) =>
       requireValue(label, `${request.action} ${request.entity}`, what, value),
+    call: async (request, http) =>
+      client.send({
+        ...http,
+        operation: `${request.action} ${request.entity}`,
+        headers,
+        token:
+          definition.secret === undefined ? undefined : await options.secrets.getToken(definition.secret),
+        signal: request.signal,
+      }),
   });
   return {
     name: definition.name,
