@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 
-/** Where a run happened: the README quotes it next to the numbers. */
+/** Where a run happened: docs/performance.md quotes it next to the numbers. */
 export interface MachineInfo {
   readonly date: string;
   readonly cpuModel: string;

@@ -53,7 +53,7 @@ export function thousands(value: number): string {
   return Math.round(value).toLocaleString('en-US');
 }
 
-/** Renders every case as one Markdown table (readable in a terminal and pasteable into the README). */
+/** Renders every case as one Markdown table (readable in a terminal and pasteable into docs/performance.md). */
 export function renderTable(cases: readonly CaseResult[]): string {
   const header = ['#', 'case', 'metric', 'result', 'goal', 'goal met?'];
   const lines: string[][] = [];

@@ -1,24 +1,17 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createSecretsManagerProvider, TargetDefinition } from '@flow-worker/runtime';
+import { TargetDefinition, createSecretsManagerProvider } from '@flow-worker/runtime';
+import { codeBlocks, readPage } from './pages.js';
 
-/** The README's targets section must not drift from the code: its JSON examples are checked here. */
-const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
-const section = readme.slice(
-  readme.indexOf('<!-- section:targets -->'),
-  readme.indexOf('<!-- /section:targets -->'),
-);
-const examples = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map(
-  (match) => JSON.parse(match[1] ?? '') as unknown,
-);
+/** docs/targets.md must not drift from the code: its JSON examples are checked here. */
+const page = readPage('docs/targets.md');
+const examples = codeBlocks(page, 'json').map((block) => JSON.parse(block) as unknown);
 const targetExamples = examples.filter(
   (example) => typeof example === 'object' && example !== null && 'kind' in example,
 );
 
-describe('README targets section', () => {
+describe('docs/targets.md', () => {
   it('has an example for each target kind', () => {
     expect(targetExamples.map((example) => (example as { kind: string }).kind).sort()).toEqual([
       'http',

@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseEnvelope } from '@flow-worker/runtime';
 import { describe, expect, it } from 'vitest';
+import { ROOT, readPage } from './pages.js';
 
-// The README's Deploy section documents the construct; these tests fail when it drifts from the code.
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const deploy = readme.slice(
-  readme.indexOf('<!-- section:deploy -->'),
-  readme.indexOf('<!-- /section:deploy -->'),
-);
-const propsSource = readFileSync(new URL('../../lib/flow-worker-props.ts', import.meta.url), 'utf8');
+// docs/deploy.md documents the construct; these tests fail when it drifts from the code.
+const deploy = readPage('docs/deploy.md');
+const propsSource = readFileSync(join(ROOT, 'lib/flow-worker-props.ts'), 'utf8');
 
 /** The first-column names of the props table (rows whose first cell is a `code` name). */
 function documentedProps(): string[] {
@@ -24,7 +22,7 @@ function declaredProps(): string[] {
   return [...body.slice(0, end).matchAll(/^\s+readonly (\w+)\?:/gm)].map((m) => m[1]!);
 }
 
-describe('README Deploy section', () => {
+describe('docs/deploy.md', () => {
   it('documents every FlowWorker prop, in declaration order, and no other', () => {
     expect(documentedProps()).toEqual(declaredProps());
   });

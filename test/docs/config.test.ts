@@ -1,25 +1,21 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigValidationError, validateConfig } from '@flow-worker/runtime';
+import { codeBlocks, readPage } from './pages.js';
 
-/** The README's config reference section: its examples must stay true. */
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const section = readme.slice(
-  readme.indexOf('<!-- section:config -->'),
-  readme.indexOf('<!-- /section:config -->'),
+/** docs/config.md, the config reference: its examples must stay true. */
+const page = readPage('docs/config.md');
+const exampleConfig = codeBlocks(page, 'json').find((block) => block.includes('"connector_id"'));
+const validationOutput = codeBlocks(page, 'text').find((block) =>
+  block.startsWith('connector config is invalid'),
 );
-const blocks = (lang: string) =>
-  [...section.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1] ?? '');
 
-describe('README config reference', () => {
+describe('docs/config.md', () => {
   it('shows a config that validates', () => {
-    const [example] = blocks('json');
-    expect(() => validateConfig(JSON.parse(example ?? ''))).not.toThrow();
+    expect(() => validateConfig(JSON.parse(exampleConfig ?? ''))).not.toThrow();
   });
 
   it('shows the validation output the validator really prints', () => {
     // Prepare
-    const [printed] = blocks('text');
     const upsert = {
       id: 'upsert_hubspot',
       action: 'upsert',
@@ -49,6 +45,6 @@ describe('README config reference', () => {
     const act = () => validateConfig(document);
     // Assess
     expect(act).toThrow(ConfigValidationError);
-    expect(act).toThrow(printed?.trimEnd());
+    expect(act).toThrow(validationOutput?.trimEnd());
   });
 });

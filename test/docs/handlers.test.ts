@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SendMessageCommandInput } from '@aws-sdk/client-sqs';
 import {
@@ -8,18 +9,15 @@ import {
   deadLetterMessage,
   stepErrorMetric,
 } from '@flow-worker/runtime';
-import { anSqsRecord, loadSampleEvent } from '../lambda/sqs-fixtures.js';
+import { anSqsRecord, loadSampleEvent } from '../unit/lambda/sqs-fixtures.js';
+import { ROOT, codeBlocks, readPage } from './pages.js';
 
-/** The README's handlers section: its tables and its DLQ example must stay true. */
-const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-const section = readme.slice(
-  readme.indexOf('<!-- section:handlers -->'),
-  readme.indexOf('<!-- /section:handlers -->'),
-);
+/** docs/handlers.md, for operators: its tables and its DLQ example must stay true. */
+const page = readPage('docs/handlers.md');
 const tableRow = (firstCell: string) =>
-  section.split('\n').find((line) => line.startsWith(`| \`${firstCell}\``)) ?? '';
+  page.split('\n').find((line) => line.startsWith(`| \`${firstCell}\``)) ?? '';
 
-describe('README handlers section', () => {
+describe('docs/handlers.md', () => {
   it('documents every environment variable with its default', () => {
     for (const variable of ['CONFIG_TABLE_NAME', 'DLQ_URL', 'INBOUND_QUEUE_URL', 'OUTBOUND_QUEUE_URL']) {
       expect(tableRow(variable)).not.toBe('');
@@ -31,7 +29,7 @@ describe('README handlers section', () => {
   });
 
   it('shows the DLQ message deadLetterMessage really builds', () => {
-    const [json] = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+    const json = codeBlocks(page, 'json').find((block) => block.includes('"MessageAttributes"'));
     const example = JSON.parse(json ?? '') as SendMessageCommandInput;
     const attribute = (name: string) => example.MessageAttributes?.[name]?.StringValue;
     const record = anSqsRecord({
@@ -61,12 +59,12 @@ describe('README handlers section', () => {
       ...Object.values(METRICS).filter((name) => name !== METRICS.stepErrorsPrefix),
       ...(['retryable', 'permanent', 'poison'] as const).map(stepErrorMetric),
     ];
-    for (const name of metricNames) expect(section).toContain(`\`${name}\``);
+    for (const name of metricNames) expect(page).toContain(`\`${name}\``);
   });
 
   it('describes sample events that exist', () => {
-    for (const [, path] of section.matchAll(/`(events\/[\w-]+\.json)`/g)) {
-      expect(existsSync(new URL(`../../../${path}`, import.meta.url))).toBe(true);
+    for (const [, path = '(no path)'] of page.matchAll(/`(events\/[\w-]+\.json)`/g)) {
+      expect(existsSync(join(ROOT, path))).toBe(true);
     }
     expect(loadSampleEvent('inbound-multi-group').Records).toHaveLength(5);
   });

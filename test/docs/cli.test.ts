@@ -1,18 +1,18 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createConfigTable } from '@flow-worker/runtime';
-import { ROOT, baseEnv } from './run-cli.js';
+import { baseEnv } from '../cli/run-cli.js';
+import { ROOT, docPages, readPage } from './pages.js';
 
 /**
- * Runs every README example marked `<!-- readme-test -->` (or `<!-- readme-test exit=N -->`) just
- * before a ```console block: the `$ ` line (continued by a trailing `\`) is the command, the rest
- * is output that must appear, line by line, once volatile values (ids, ports, times) are masked.
- * Lines that are only `…` mark shortened output.
+ * Runs every example of README.md and docs/*.md marked `<!-- readme-test -->` (or
+ * `<!-- readme-test exit=N -->`) just before a ```console block: the `$ ` line (continued by a
+ * trailing `\`) is the command, the rest is output that must appear, line by line, once volatile
+ * values (ids, ports, times) are masked. Lines that are only `…` mark shortened output.
  */
 interface Example {
+  readonly page: string;
   readonly command: string;
   readonly expected: readonly string[];
   readonly exit: number;
@@ -20,8 +20,8 @@ interface Example {
 
 const MARKED_BLOCK = /<!-- readme-test(?: exit=(\d+))? -->\n+```console\n([\s\S]*?)\n```/g;
 
-function examples(markdown: string): Example[] {
-  return [...markdown.matchAll(MARKED_BLOCK)].map(([, exit, body = '']) => {
+function examples(page: string): Example[] {
+  return [...readPage(page).matchAll(MARKED_BLOCK)].map(([, exit, body = '']) => {
     const lines = body.split('\n');
     const commandLines: string[] = [];
     let line = (lines.shift() ?? '').replace(/^\$ /, '');
@@ -30,7 +30,7 @@ function examples(markdown: string): Example[] {
       line = lines.shift() ?? '';
     }
     commandLines.push(line);
-    return { command: commandLines.join(' '), expected: lines, exit: Number(exit ?? 0) };
+    return { page, command: commandLines.join(' '), expected: lines, exit: Number(exit ?? 0) };
   });
 }
 
@@ -60,7 +60,6 @@ function run(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number | 
   });
 }
 
-const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const TABLE = 'flow-worker-config-dev';
 const endpoint = inject('dynamodbEndpoint');
 const env = baseEnv({ AWS_ENDPOINT_URL_DYNAMODB: endpoint });
@@ -76,8 +75,10 @@ beforeAll(async () => {
   client.destroy();
 });
 
-describe('README examples', () => {
-  const found = examples(README);
+describe('console examples in README.md and docs/', () => {
+  // Page order (README.md, then docs/ by name), then order within a page: later examples may rely
+  // on earlier ones (publish, then diff against the published config).
+  const found = docPages().flatMap(examples);
 
   it('has runnable examples for npm start and every command', () => {
     const commands = found.map((e) => e.command).join('\n');
@@ -88,14 +89,14 @@ describe('README examples', () => {
   });
 
   for (const [index, example] of found.entries()) {
-    it(`#${index + 1} \`${example.command.slice(0, 80)}\` exits ${example.exit} with the documented output`, async () => {
+    it(`${example.page} #${index + 1} \`${example.command.slice(0, 80)}\` exits ${example.exit} with the documented output`, async () => {
       const result = await run(example.command, env);
 
       expect(result.code, result.output).toBe(example.exit);
       const actual = normalize(result.output);
       for (const line of example.expected) {
         if (line.trim() === '' || line.trim() === '…') continue;
-        expect(actual, `README line not in the output: ${line}`).toContain(normalize(line));
+        expect(actual, `${example.page} line not in the output: ${line}`).toContain(normalize(line));
       }
     });
   }
