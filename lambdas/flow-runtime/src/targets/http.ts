@@ -1,6 +1,6 @@
 import type { HttpTargetDefinition } from '../document/config.js';
 import { isPlainObject } from '../document/json.js';
-import { idFromData, joinUrl, type HttpResponse } from './http-client.js';
+import { joinUrl, type HttpResponse } from './http-client.js';
 import { createRemoteTarget, type RemoteTargetOptions } from './remote-target.js';
 import type { Target, TargetRequest, TargetResult } from './target.js';
 
@@ -16,19 +16,14 @@ import type { Target, TargetRequest, TargetResult } from './target.js';
  * `id_property` on update/delete does not change the URL: the resolved id is always the path id.
  */
 export function createHttpTarget(definition: HttpTargetDefinition, options: RemoteTargetOptions): Target {
-  return createRemoteTarget(definition, options, {}, ({ call, required }) => {
+  return createRemoteTarget(definition, options, {}, ({ call, required, upsertKey }) => {
     const collectionUrl = (entity: string) =>
       joinUrl(definition.base_url, definition.paths?.[entity] ?? `/${encodeURIComponent(entity)}`);
     const recordUrl = (entity: string, id: string) => `${collectionUrl(entity)}/${encodeURIComponent(id)}`;
 
     return {
       async upsert(request: TargetRequest): Promise<TargetResult> {
-        const idProperty = required(request, 'id_property', request.idProperty);
-        const id = required(
-          request,
-          `a value for "${idProperty}"`,
-          request.id ?? idFromData(request.data, idProperty),
-        );
+        const { id } = upsertKey(request);
         const response = await call(request, {
           method: 'PUT',
           url: recordUrl(request.entity, id),

@@ -1,7 +1,7 @@
 import type { HubSpotTargetDefinition } from '../document/config.js';
 import { PermanentError } from '../errors.js';
 import { isPlainObject } from '../document/json.js';
-import { idFromData, joinUrl, type HttpResponse } from './http-client.js';
+import { joinUrl, type HttpResponse } from './http-client.js';
 import { createRemoteTarget, type RemoteTargetOptions } from './remote-target.js';
 import type { Target, TargetRequest, TargetResult } from './target.js';
 
@@ -73,18 +73,13 @@ export function createHubSpotTarget(
 ): Target {
   const baseUrl = definition.base_url ?? HUBSPOT_DEFAULT_BASE_URL;
   return createRemoteTarget(definition, options, { retryAfterHint: hubspotRetryHint }, (kit) => {
-    const { label, call, required } = kit;
+    const { label, call, required, upsertKey } = kit;
     const objectsUrl = (entity: string, ...rest: string[]) =>
       joinUrl(baseUrl, ['/crm/v3/objects', hubspotObjectType(entity), ...rest].map(encodePath).join('/'));
 
     return {
       async upsert(request: TargetRequest): Promise<TargetResult> {
-        const idProperty = required(request, 'id_property', request.idProperty);
-        const id = required(
-          request,
-          `a value for "${idProperty}"`,
-          request.id ?? idFromData(request.data, idProperty),
-        );
+        const { idProperty, id } = upsertKey(request);
         const input = { idProperty, id, properties: toHubSpotProperties(request.data ?? {}) };
         const response = await call(request, {
           method: 'POST',

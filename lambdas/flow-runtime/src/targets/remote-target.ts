@@ -1,6 +1,7 @@
 import type { RecordAction, TargetDefinition } from '../document/config.js';
 import {
   createHttpClient,
+  idFromData,
   requireValue,
   type HttpClient,
   type HttpClientOptions,
@@ -30,6 +31,8 @@ export interface RemoteTargetKit {
   readonly client: HttpClient;
   /** A value the request cannot be sent without (see {@link requireValue}). */
   readonly required: (request: TargetRequest, what: string, value: string | undefined) => string;
+  /** An upsert's `id_property` and the record's value of it (the resolved id, else read from data). */
+  readonly upsertKey: (request: TargetRequest) => { readonly idProperty: string; readonly id: string };
   /**
    * One HTTP call on behalf of `request`: with the target's token (read from its `secret`, when it
    * has one), its static `headers`, the request's abort signal, and the action as operation name.
@@ -68,11 +71,21 @@ export function createRemoteTarget(
     ...clientOptions,
   });
   const headers = definition.kind === 'http' ? definition.headers : undefined;
+  const required: RemoteTargetKit['required'] = (request, what, value) =>
+    requireValue(label, `${request.action} ${request.entity}`, what, value);
   const actions = buildActions({
     label,
     client,
-    required: (request, what, value) =>
-      requireValue(label, `${request.action} ${request.entity}`, what, value),
+    required,
+    upsertKey: (request) => {
+      const idProperty = required(request, 'id_property', request.idProperty);
+      const id = required(
+        request,
+        `a value for "${idProperty}"`,
+        request.id ?? idFromData(request.data, idProperty),
+      );
+      return { idProperty, id };
+    },
     call: async (request, http) =>
       client.send({
         ...http,
