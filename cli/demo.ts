@@ -9,9 +9,6 @@ import { runDemo } from './demo/run-demo.js';
 import { printJson } from './io.js';
 import { formatReport } from './report.js';
 
-// Quiet the SDK's Node 22 notice; SDK clients are only built after this line.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const DEFAULT_EVENTS = ['events/inbound-multi-group.json', 'events/poison.json', 'events/demo-failures.json'];
 
 const program = new Command('npm start')

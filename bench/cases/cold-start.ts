@@ -30,7 +30,7 @@ export function esbuildOptionsOf(bundling: BundlingOptions, entry: string, outfi
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
-    target: bundling.target ?? 'node22',
+    target: bundling.target ?? 'node24',
     ...(bundling.format === undefined ? {} : { format: bundling.format }),
     outfile,
     minify: bundling.minify ?? false,
@@ -96,7 +96,6 @@ function importMs(file: string): { importMs: number; processMs: number } {
       AWS_REGION: 'us-east-1',
       CONFIG_TABLE_NAME: 'flow-worker-config',
       DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/inbound-sync-dlq.fifo',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
   });
   const processMs = performance.now() - started;

@@ -19,8 +19,6 @@ import {
 } from '../lib/worker-protocol.js';
 
 const TABLE = 'flow-worker-bench-config';
-// The SDK's Node 20 end-of-support notice would interleave with the table; it is not a bench result.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const WORKER = fileURLToPath(new URL('../workers/handler-worker.ts', import.meta.url));
 const CONFIG_READ_CONNECTORS = ['bench-a', 'bench-b', 'bench-c'];
@@ -49,7 +47,6 @@ async function startServices() {
     DLQ_URL: sqs.createQueue('inbound-sync-dlq.fifo'),
     // BENCH_LOG_LEVEL=SILENT shows what the per-record log lines cost (INFO is the deployed default).
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'INFO',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     [WORKER_ENV.dynamodb]: dynalite.endpoint,
   };
   return {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildStack } from './support/synth.js';
 
 // The one CDK test that really runs esbuild (the others skip bundling): it proves the handlers bundle
-// as ES modules for nodejs22.x without Docker, with the options the construct sets.
+// as ES modules for nodejs24.x without Docker, with the options the construct sets.
 describe('handler bundles', () => {
   let outdir: string;
   let bundles: { dir: string; code: string }[];

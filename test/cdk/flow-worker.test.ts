@@ -124,11 +124,11 @@ describe('config table', () => {
 
 describe('functions', () => {
   it.each(['inbound', 'outbound'] as const)(
-    'the %s handler runs nodejs22.x on arm64 with 512 MiB and 30 s',
+    'the %s handler runs nodejs24.x on arm64 with 512 MiB and 30 s',
     (side) => {
       const fn = functionProps(side);
       expect(fn).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         MemorySize: 512,

@@ -5,9 +5,6 @@ import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { createConfigTable } from '@flow-worker/runtime';
 import { exampleConfig, runCli, tempFiles } from './run-cli.js';
 
-// Only the SDK's Node 22 notice; the clients below are built after this line.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
 const endpoint = inject('dynamodbEndpoint');
 const env = { AWS_ENDPOINT_URL_DYNAMODB: endpoint };
 let table: string;

@@ -65,7 +65,6 @@ const endpoint = inject('dynamodbEndpoint');
 const env = baseEnv({ AWS_ENDPOINT_URL_DYNAMODB: endpoint });
 
 beforeAll(async () => {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
