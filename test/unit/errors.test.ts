@@ -53,3 +53,24 @@ describe('errors', () => {
     expect(describeError('boom')).toEqual({ name: 'NonError', message: 'boom' });
   });
 });
+
+describe('error names', () => {
+  it('every error class the runtime exports names itself with a literal, so minified bundles keep it', async () => {
+    // Prepare
+    const runtime = (await import('@flow-worker/runtime')) as Record<string, unknown>;
+    const errorClasses = Object.entries(runtime).filter(
+      (entry): entry is [string, new (...args: unknown[]) => Error] =>
+        typeof entry[1] === 'function' && (entry[1] as { prototype?: unknown }).prototype instanceof Error,
+    );
+
+    // Act
+    const names = errorClasses.map(([exported, ErrorClass]) => {
+      const args = exported === 'ConfigValidationError' ? [[]] : ['message'];
+      return [exported, new ErrorClass(...args).name];
+    });
+
+    // Assess
+    expect(errorClasses.length).toBeGreaterThanOrEqual(12);
+    for (const [exported, name] of names) expect(name).toBe(exported);
+  });
+});

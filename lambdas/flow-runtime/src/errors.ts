@@ -18,13 +18,19 @@ export interface FlowWorkerErrorOptions {
   readonly context?: ErrorContext;
 }
 
-/** Base class of every error flow-worker raises on purpose. */
+/**
+ * Base class of every error flow-worker raises on purpose.
+ *
+ * Every subclass names itself with a literal (`override name = 'PermanentError'`), never with
+ * `new.target.name` or `constructor.name`: the deployed bundle is minified, which renames classes,
+ * and logs, dead-letter reasons and `$$.steps.<id>.error.name` must still say the real name.
+ */
 export class FlowWorkerError extends Error {
+  override name = 'FlowWorkerError';
   readonly context: ErrorContext;
 
   constructor(message: string, options: FlowWorkerErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     this.context = options.context ?? {};
   }
 }
@@ -43,7 +49,9 @@ export function withErrorContext<E>(error: E, context: ErrorContext): E {
 }
 
 /** The SQS body can never be processed: not JSON, or not a valid envelope. Dead-lettered as `poison`. */
-export class PoisonMessageError extends FlowWorkerError {}
+export class PoisonMessageError extends FlowWorkerError {
+  override name = 'PoisonMessageError';
+}
 
 /** One problem found in a connector config, with a path such as `flows[1].steps[2].id`. */
 export interface ConfigProblem {
@@ -53,6 +61,7 @@ export interface ConfigProblem {
 
 /** A connector config failed validation. Lists every problem found, not just the first. */
 export class ConfigValidationError extends FlowWorkerError {
+  override name = 'ConfigValidationError';
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[], options: FlowWorkerErrorOptions = {}) {
@@ -68,10 +77,13 @@ export class ConfigValidationError extends FlowWorkerError {
 }
 
 /** No published config exists for the envelope's connector. Permanent: dead-lettered. */
-export class ConfigNotFoundError extends FlowWorkerError {}
+export class ConfigNotFoundError extends FlowWorkerError {
+  override name = 'ConfigNotFoundError';
+}
 
 /** A publish offered a version that is not newer than the stored one. */
 export class ConfigVersionConflictError extends FlowWorkerError {
+  override name = 'ConfigVersionConflictError';
   readonly storedVersion: number | undefined;
   readonly offeredVersion: number;
 
@@ -94,6 +106,7 @@ export interface RetryableErrorOptions extends FlowWorkerErrorOptions {
 
 /** A transient failure (network, timeout, 429, 5xx, throttling): worth retrying. */
 export class RetryableError extends FlowWorkerError {
+  override name = 'RetryableError';
   readonly retryAfterSeconds: number | undefined;
   readonly status: number | undefined;
 
@@ -112,6 +125,7 @@ export interface PermanentErrorOptions extends FlowWorkerErrorOptions {
 
 /** A failure that retrying cannot fix (4xx, a mapping that selects nothing required). Dead-lettered. */
 export class PermanentError extends FlowWorkerError {
+  override name = 'PermanentError';
   readonly status: number | undefined;
   readonly correlationId: string | undefined;
 
@@ -123,7 +137,9 @@ export class PermanentError extends FlowWorkerError {
 }
 
 /** A required environment variable is missing or invalid; raised at cold start. */
-export class EnvironmentError extends FlowWorkerError {}
+export class EnvironmentError extends FlowWorkerError {
+  override name = 'EnvironmentError';
+}
 
 /**
  * What a failure means for the SQS record:

@@ -19,10 +19,14 @@ import { FlowWorkerError } from '../errors.js';
  */
 
 /** An expression that cannot be parsed by the grammar above. */
-export class ExpressionSyntaxError extends FlowWorkerError {}
+export class ExpressionSyntaxError extends FlowWorkerError {
+  override name = 'ExpressionSyntaxError';
+}
 
 /** An expression containing a filter or script construct. Never evaluated. */
-export class UnsafeExpressionError extends FlowWorkerError {}
+export class UnsafeExpressionError extends FlowWorkerError {
+  override name = 'UnsafeExpressionError';
+}
 
 /** What `$` and `$$` read. */
 export interface ExpressionScope {

@@ -21,6 +21,7 @@ export type RecordOutcome =
 
 /** The reason given for a record not run because an earlier record of its message group failed. */
 export class GroupBlockedError extends FlowWorkerError {
+  override name = 'GroupBlockedError';
   constructor(messageId: string, blockedBy: string, groupId: string | undefined) {
     super(
       `not run: message ${blockedBy} earlier in message group ${groupId ?? '(none)'} failed, so this record must wait for its redelivery`,

@@ -31,7 +31,9 @@ export const DEAD_LETTER_ATTRIBUTES = {
 export const MAX_ERROR_MESSAGE_LENGTH = 1_000;
 
 /** Sending the record to the DLQ failed: the record is reported failed instead (SQS redelivers it). */
-export class DeadLetterError extends FlowWorkerError {}
+export class DeadLetterError extends FlowWorkerError {
+  override name = 'DeadLetterError';
+}
 
 /** The queue name of a record's `eventSourceARN` (`arn:aws:sqs:eu-west-1:123:inbound-sync.fifo` → `inbound-sync.fifo`). */
 export function sourceQueueOf(record: Pick<SQSRecord, 'eventSourceARN'>): string | undefined {
