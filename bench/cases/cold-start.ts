@@ -7,17 +7,18 @@ import { ratio, verdict, type CaseResult, type ResultRow } from '../lib/report.j
 import { median } from '../lib/stats.js';
 import type { BenchMode } from '../lib/mode.js';
 
-const GOAL_KB = 250;
-const GOAL_IMPORT_RATIO = 2;
+/** The deployed bundle imports in at most this many times the floor (the SDK clients alone). */
+const GOAL_IMPORT_RATIO = 1.2;
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-/** Under the repo (gitignored), so the external `@aws-sdk/*` resolve from node_modules as in Lambda's runtime. */
+/** Under the repo (gitignored), so any external module would resolve from node_modules. */
 const outRoot = fileURLToPath(new URL('../../.bench/bundles/', import.meta.url));
 
 const BUNDLES = {
   'inbound-sync': 'lambdas/inbound-sync/handler.ts',
   'outbound-sync': 'lambdas/outbound-sync/handler.ts',
   'bare middy': 'bench/fixtures/bare-middy-handler.ts',
-  'AWS SDK clients only': 'bench/fixtures/sdk-clients-handler.ts',
+  floor: 'bench/fixtures/sdk-clients-handler.ts',
+  'config validation': 'lambdas/flow-runtime/src/document/validate.ts',
 } as const;
 type BundleName = keyof typeof BUNDLES;
 
@@ -84,9 +85,20 @@ function summarize(metafile: Metafile, file: string): Bundle {
   return { file, bytes, mapBytes, topPackages };
 }
 
-/** Milliseconds a fresh `node` process spends in `await import(bundle)` (module load + top-level code). */
-function importMs(file: string): { importMs: number; processMs: number } {
-  const script = `const t0 = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t0));`;
+interface ImportSample {
+  /** Wall-clock milliseconds of `await import(bundle)` in a fresh process (module load + top-level code). */
+  readonly wallMs: number;
+  /**
+   * CPU milliseconds (user + system) the process spent in that import: the work the import is,
+   * without the time a busy machine kept the process waiting. The goal is judged on this.
+   */
+  readonly cpuMs: number;
+  /** The whole child process, start to exit. */
+  readonly processMs: number;
+}
+
+function importSample(file: string): ImportSample {
+  const script = `const c0 = process.cpuUsage(); const t0 = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); const c = process.cpuUsage(c0); process.stdout.write(JSON.stringify([performance.now() - t0, (c.user + c.system) / 1000]));`;
   const started = performance.now();
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: repoRoot,
@@ -99,18 +111,17 @@ function importMs(file: string): { importMs: number; processMs: number } {
     },
   });
   const processMs = performance.now() - started;
-  const value = Number(child.stdout);
-  if (child.status !== 0 || !Number.isFinite(value)) {
-    throw new Error(`importing ${file} failed (${child.status}): ${child.stderr}`);
-  }
-  return { importMs: value, processMs };
+  if (child.status !== 0) throw new Error(`importing ${file} failed (${child.status}): ${child.stderr}`);
+  const [wallMs, cpuMs] = JSON.parse(child.stdout) as [number, number];
+  return { wallMs, cpuMs, processMs };
 }
 
 const kb = (bytes: number) => bytes / 1024;
 
 /**
- * Case 6: cold-start proxies. Bundles both handlers with the construct's own bundling options and
- * times a fresh `node` importing each bundle, against a bare middy handler bundled the same way.
+ * Case 6: cold start. Bundles both handlers with the construct's own bundling options and times a
+ * fresh `node` importing each bundle, against the floor: a bundle of only the three AWS SDK clients
+ * the handlers need, bundled the same way. A bare middy handler is shown for scale.
  */
 export async function coldStart(mode: BenchMode): Promise<CaseResult> {
   const started = performance.now();
@@ -127,62 +138,59 @@ export async function coldStart(mode: BenchMode): Promise<CaseResult> {
   }
 
   const names = Object.keys(BUNDLES) as BundleName[];
-  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+  const samples = Object.fromEntries(names.map((name) => [name, [] as ImportSample[]])) as Record<
     BundleName,
-    number[]
+    ImportSample[]
   >;
-  const processSamples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
-    BundleName,
-    number[]
-  >;
-  for (const name of names) importMs(bundles[name].file); // warm the file cache once
+  for (const name of names) importSample(bundles[name].file); // warm the file cache once
   for (let run = 0; run < mode.importRuns; run += 1) {
-    for (const name of names) {
-      const measured = importMs(bundles[name].file);
-      samples[name].push(measured.importMs);
-      processSamples[name].push(measured.processMs);
-    }
+    for (const name of names) samples[name].push(importSample(bundles[name].file));
   }
-  const medians = Object.fromEntries(names.map((name) => [name, median(samples[name])])) as Record<
+  const medianOf = (name: BundleName, field: keyof ImportSample) =>
+    median(samples[name].map((sample) => sample[field]));
+  const cpu = Object.fromEntries(names.map((name) => [name, medianOf(name, 'cpuMs')])) as Record<
     BundleName,
     number
   >;
-  const baseline = medians['bare middy'];
+  const wall = Object.fromEntries(names.map((name) => [name, medianOf(name, 'wallMs')])) as Record<
+    BundleName,
+    number
+  >;
+  const floor = cpu.floor;
 
-  const rows: ResultRow[] = [];
+  const rows: ResultRow[] = [
+    {
+      metric: `floor: the three SDK clients alone, bundled the same way: import ${floor.toFixed(0)} ms CPU, ${wall.floor.toFixed(0)} ms wall`,
+      value: `${kb(bundles.floor.bytes).toFixed(0)} KB`,
+      goal: '—',
+      verdict: 'info',
+    },
+  ];
   for (const name of ['inbound-sync', 'outbound-sync'] as const) {
-    const size = kb(bundles[name].bytes);
-    const importRatio = medians[name] / baseline;
+    const importRatio = cpu[name] / floor;
     rows.push({
-      metric: `${name}: bundle size`,
-      value: `${size.toFixed(1)} KB`,
-      goal: `≤ ${GOAL_KB} KB`,
-      verdict: verdict(size <= GOAL_KB),
-    });
-    rows.push({
-      metric: `${name}: import ${medians[name].toFixed(0)} ms vs bare middy ${baseline.toFixed(1)} ms`,
-      value: ratio(importRatio),
+      metric: `${name}: import ${cpu[name].toFixed(0)} ms CPU, ${wall[name].toFixed(0)} ms wall (bundle ${kb(bundles[name].bytes).toFixed(0)} KB) vs floor`,
+      value: `${ratio(importRatio)} CPU, ${ratio(wall[name] / wall.floor)} wall`,
       goal: `≤ ${GOAL_IMPORT_RATIO}×`,
       verdict: verdict(importRatio <= GOAL_IMPORT_RATIO),
     });
   }
-  const sdkOnly = medians['AWS SDK clients only'];
   rows.push({
-    metric: `AWS SDK clients alone: import ${sdkOnly.toFixed(0)} ms`,
-    value: `${ratio(sdkOnly / baseline)} (${((sdkOnly / medians['inbound-sync']) * 100).toFixed(0)}% of inbound)`,
+    metric: 'config validation (zod + schema), loaded when a container compiles its first config',
+    value: `${cpu['config validation'].toFixed(0)} ms CPU once`,
     goal: '—',
     verdict: 'info',
   });
   rows.push({
-    metric: 'inbound-sync import vs SDK-clients-only bundle (our own code)',
-    value: ratio(medians['inbound-sync'] / sdkOnly),
+    metric: `bare middy handler: import ${cpu['bare middy'].toFixed(1)} ms CPU`,
+    value: `${ratio(cpu['inbound-sync'] / cpu['bare middy'])} (inbound vs bare)`,
     goal: '—',
     verdict: 'info',
   });
 
   return {
     id: 6,
-    title: 'Cold-start proxies',
+    title: 'Cold start',
     parameters: { importRuns: mode.importRuns, bundling: 'ESM_BUNDLING (lib/sync-function.ts)' },
     data: {
       bundles: Object.fromEntries(
@@ -192,9 +200,10 @@ export async function coldStart(mode: BenchMode): Promise<CaseResult> {
             kb: kb(bundles[name].bytes),
             mapKb: kb(bundles[name].mapBytes),
             topPackages: bundles[name].topPackages,
-            importMsMedian: medians[name],
-            importMsSamples: samples[name],
-            processMsMedian: median(processSamples[name]),
+            importCpuMsMedian: cpu[name],
+            importWallMsMedian: wall[name],
+            samples: samples[name],
+            processMsMedian: medianOf(name, 'processMs'),
           },
         ]),
       ),
@@ -203,7 +212,8 @@ export async function coldStart(mode: BenchMode): Promise<CaseResult> {
     notes: [
       `esbuild ${ESM_BUNDLING.format ?? 'cjs'}, target ${ESM_BUNDLING.target ?? '(runtime)'}, minify ${String(ESM_BUNDLING.minify)}, external ${(ESM_BUNDLING.externalModules ?? []).join(' ')}; KB = 1024 bytes, .mjs only (source map not counted)`,
       `inbound-sync largest inputs: ${bundles['inbound-sync'].topPackages.map((p) => `${p.name} ${kb(p.bytes).toFixed(0)} KB`).join(', ')}`,
-      `import = \`await import(bundle)\` in a fresh node (median of ${mode.importRuns}); @aws-sdk/* is loaded from node_modules, as Lambda loads it from the runtime; bare middy bundle ${kb(bundles['bare middy'].bytes).toFixed(1)} KB`,
+      `import = \`await import(bundle)\` in a fresh node (median of ${mode.importRuns}, runs interleaved); the AWS SDK is bundled (ESM_BUNDLING externalModules: none), as deployed`,
+      'the goal is judged on CPU time (user + system): on a shared machine wall time also counts the time the process waited for a core; on an idle machine the two ratios agree',
     ],
     durationMs: performance.now() - started,
   };

@@ -17,7 +17,7 @@ export const FULL: BenchMode = {
   micro: { timeMs: 3_000, warmupMs: 300, rounds: 5 },
   fifoRepeats: 7,
   throughputRecords: 10_000,
-  importRuns: 9,
+  importRuns: 15,
 };
 
 export const QUICK: BenchMode = {

@@ -1,4 +1,4 @@
-import { createFlowWorkerHandler } from '@flow-worker/runtime';
+import { createFlowWorkerHandler } from '@flow-worker/runtime/lambda';
 
 /**
  * The inbound-sync Lambda: consumes `inbound-sync.fifo`. Clients and config are built once per

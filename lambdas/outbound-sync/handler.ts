@@ -1,4 +1,4 @@
-import { createFlowWorkerHandler } from '@flow-worker/runtime';
+import { createFlowWorkerHandler } from '@flow-worker/runtime/lambda';
 
 /**
  * The outbound-sync Lambda: consumes `outbound-sync.fifo`. Clients and config are built once per

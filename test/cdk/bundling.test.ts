@@ -3,7 +3,59 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
+import { inject } from 'vitest';
+import { startLocalSqs } from '../../cli/local/sqs-server.js';
+import { anEnvelopeBody, anSqsEvent, anSqsRecord } from '../unit/lambda/sqs-fixtures.js';
 import { buildStack } from './support/synth.js';
+
+const credentials = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+
+/** A local SQS and an empty config table in the suite's dynalite. */
+async function localServices() {
+  const dynamodbEndpoint = inject('dynamodbEndpoint');
+  const tableName = `bundle-test-${Date.now()}`;
+  const client = new DynamoDBClient({
+    endpoint: dynamodbEndpoint,
+    region: credentials.AWS_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [{ AttributeName: 'connector_id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'connector_id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  client.destroy();
+  return { sqs: await startLocalSqs(), dynamodbEndpoint, tableName };
+}
+
+/** Imports a bundle in a fresh Node, runs its handler on `event`, and returns the JSON lines it logged. */
+async function runBundle(
+  file: string,
+  event: SQSEvent,
+  env: Record<string, string>,
+): Promise<Record<string, unknown>[]> {
+  const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(file).href)});
+const context = { awsRequestId: 'bundle-test', functionName: 'bundle-test', getRemainingTimeInMillis: () => 30000 };
+await handler(JSON.parse(process.env.EVENT), context);
+process.exit(0);`;
+  // Asynchronous: the local SQS the bundle talks to runs in this process.
+  const child = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', ...credentials, ...env, EVENT: JSON.stringify(event) },
+  });
+  return `${child.stdout}\n${child.stderr}`
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
 
 // The one CDK test that really runs esbuild (the others skip bundling): it proves the handlers bundle
 // as ES modules for nodejs24.x without Docker, with the options the construct sets.
@@ -41,12 +93,46 @@ describe('handler bundles', () => {
     }
   });
 
-  it('exports handler as an ES module and leaves the AWS SDK to the runtime', () => {
+  it('exports handler as an ES module with the AWS SDK inside: nothing is imported from outside the bundle but Node', () => {
     for (const { code } of bundles) {
       expect(code).toMatch(/export\s*\{[^}]*\bas handler\b|export\s*\{\s*handler\s*\}/);
-      expect(code).toMatch(/from\s*"@aws-sdk\/client-(sqs|dynamodb|secrets-manager)"/);
+      const imported = [...code.matchAll(/\bfrom\s*"([^"]+)"|\bimport\s*\(\s*"([^"]+)"\s*\)/g)].map(
+        (m) => m[1] ?? m[2],
+      );
+      expect(imported.filter((name) => !name?.startsWith('node:') && name !== 'module')).toEqual([]);
       expect(code).not.toContain('module.exports');
     }
+  });
+
+  it('logs the real error class names, although the bundle is minified', async () => {
+    // Prepare: the inbound bundle, a config table without the connector, and a local DLQ.
+    const inbound = bundles.find(({ code }) => code.includes('inbound-sync'));
+    const { sqs, dynamodbEndpoint, tableName } = await localServices();
+    const records = [
+      anSqsRecord({ messageId: 'poison', groupId: 'a', body: 'not json' }),
+      anSqsRecord({
+        messageId: 'unknown-connector',
+        groupId: 'b',
+        body: anEnvelopeBody({ connector_id: 'ghost' }),
+      }),
+    ];
+
+    // Act: a fresh Node imports the bundle, as Lambda does, and runs one batch.
+    const lines = await runBundle(join(inbound!.dir, 'index.mjs'), anSqsEvent(records), {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      CONFIG_TABLE_NAME: tableName,
+      DLQ_URL: sqs.createQueue('bundle-test-dlq.fifo'),
+    });
+    await sqs.close();
+
+    // Assess
+    expect(
+      lines.filter((line) => 'outcome' in line).map((line) => [line.message_id, line.error_name]),
+    ).toEqual([
+      ['poison', 'PoisonMessageError'],
+      ['unknown-connector', 'ConfigNotFoundError'],
+    ]);
   });
 
   it('ships a source map next to each bundle', () => {

@@ -1,5 +1,6 @@
 import type { CompiledConfig, CompiledFlow } from './compile.js';
-import { eventIdOf, type Envelope, type MessageMeta } from '../document/envelope.js';
+import type { Envelope } from '../document/envelope.js';
+import { eventIdOf, type MessageMeta } from '../document/parse-envelope.js';
 import { describeError, errorClassOf, RetryableError, withErrorContext } from '../errors.js';
 import type { FlowReport, ReportedError, RunReport, StepReport } from './report.js';
 import type { RetryPolicy, StepInput } from './steps.js';

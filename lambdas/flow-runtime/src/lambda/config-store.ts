@@ -15,7 +15,6 @@ import { ENVIRONMENT_DEFAULTS } from './environment.js';
 import { METRICS, countMetric } from './observability.js';
 import type { LogSink, MetricSink } from './observability.js';
 import type { TargetFactory } from '../targets/target.js';
-import { validateConfig } from '../document/validate.js';
 
 /** The config table (layout in docs/deploy.md): one item per connector. */
 export interface ConfigTable {
@@ -51,6 +50,13 @@ export interface ConfigStoreOptions extends ConfigTable {
   /** Receives `ConfigCacheHits` / `ConfigCacheMisses` / `InvalidStoredConfig`. */
   readonly metrics?: MetricSink;
 }
+
+/**
+ * Config validation loads zod and the config schema: about a third of the handler's import time
+ * (docs/performance.md), needed only when a config version is compiled or published. Loaded on
+ * first use; the bundle keeps it, evaluated then.
+ */
+const loadValidation = () => import('../document/validate.js');
 
 /** How long "no published config" is remembered: long enough to cover one batch, short enough for a fresh publish. */
 export const NOT_FOUND_TTL_MS = 2_000;
@@ -89,7 +95,7 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigSource {
     }
     const previous = compiled.get(connectorId);
     if (previous !== undefined && previous.version === item.version) return previous;
-    const next = compileItem(connectorId, item, options);
+    const next = await compileItem(connectorId, item, options);
     compiled.set(connectorId, next);
     return next;
   };
@@ -118,7 +124,12 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigSource {
   };
 }
 
-function compileItem(connectorId: string, item: ConfigItem, options: ConfigStoreOptions): CompiledConfig {
+async function compileItem(
+  connectorId: string,
+  item: ConfigItem,
+  options: ConfigStoreOptions,
+): Promise<CompiledConfig> {
+  const { validateConfig } = await loadValidation();
   try {
     return compileConfig(validateConfig(item.config), { targetFactory: options.targetFactory });
   } catch (error) {
@@ -185,6 +196,7 @@ export async function publishConfig(
   document: unknown,
   options: PublishOptions = {},
 ): Promise<PublishResult> {
+  const { validateConfig } = await loadValidation();
   const config = validateConfig(document);
   const publishedAt = new Date((options.now ?? Date.now)()).toISOString();
   try {

@@ -1,6 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import type { StepAction } from '../document/config.js';
-import { eventIdOf, type Envelope, type MessageMeta } from '../document/envelope.js';
+import type { Envelope } from '../document/envelope.js';
+import { eventIdOf, type MessageMeta } from '../document/parse-envelope.js';
 import { PoisonMessageError, describeError, errorClassOf, type ErrorClass } from '../errors.js';
 import type { FlowStatus, RunReport, StepStatus } from '../engine/report.js';
 import type { RecordOutcome } from './batch.js';

@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { parseEnvelope } from '../document/envelope.js';
+import { parseEnvelope } from '../document/parse-envelope.js';
 import type { Envelope, MessageMeta } from '../document/envelope.js';
 import type { RunReport } from '../engine/report.js';
 import { runFlows } from '../engine/runner.js';
