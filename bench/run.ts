@@ -29,7 +29,7 @@ const SUITES: readonly Suite[] = [
   { ids: [1], run: perMessageOverhead },
   { ids: [2], run: expressionEvaluation },
   { ids: [3], run: fifoConcurrency },
-  { ids: [4, 5], run: handlerCases },
+  { ids: [4, 5, 7], run: handlerCases },
   { ids: [6], run: coldStart },
 ];
 

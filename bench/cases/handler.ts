@@ -7,12 +7,13 @@ import { startHttpTargetServer } from '../../cli/local/http-target-server.js';
 import { startLocalSqs } from '../../cli/local/sqs-server.js';
 import { startDynalite } from '../../cli/local/dynalite.js';
 import { HANDLER_FLOWS, threeStepConfig } from '../lib/fixtures.js';
-import { millis, thousands, verdict, type CaseResult } from '../lib/report.js';
+import { micros, millis, ratio, thousands, verdict, type CaseResult } from '../lib/report.js';
 import { percentile } from '../lib/stats.js';
 import type { BenchMode } from '../lib/mode.js';
 import {
   WORKER_ENV,
   type ConfigReadsResult,
+  type PerRecordResult,
   type ThroughputResult,
   type WorkerJob,
   type WorkerResult,
@@ -23,6 +24,8 @@ const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const WORKER = fileURLToPath(new URL('../workers/handler-worker.ts', import.meta.url));
 const CONFIG_READ_CONNECTORS = ['bench-a', 'bench-b', 'bench-c'];
 const THROUGHPUT_CONNECTOR = 'bench-t';
+/** Per record through the real handler, at most this many times the floor. */
+const GOAL_PER_RECORD = 5;
 
 /** The local services both handler cases run against, on 127.0.0.1, in this (the parent) process. */
 async function startServices() {
@@ -80,100 +83,157 @@ function runWorker(job: WorkerJob, env: Record<string, string>): Promise<WorkerR
   });
 }
 
-/** Cases 4 and 5 share the local services; they are started once. */
+type Services = Awaited<ReturnType<typeof startServices>>;
+
+/** Case 4: GetItem calls of a cold and a warm invocation of the deployed handler module. */
+async function configReadsCase(services: Services): Promise<CaseResult> {
+  const readsStarted = performance.now();
+  const reads = (await runWorker('config-reads', {
+    ...services.env,
+    [WORKER_ENV.connectors]: CONFIG_READ_CONNECTORS.join(','),
+  })) as ConfigReadsResult;
+  const httpCalls = services.http.requests.length;
+  const result: CaseResult = {
+    id: 4,
+    title: 'Config reads (GetItem)',
+    parameters: {
+      records: 10,
+      connectors: CONFIG_READ_CONNECTORS.length,
+      flowsPerConnector: HANDLER_FLOWS,
+    },
+    data: { ...reads, httpTargetRequests: httpCalls, deadLettered: services.dlqDepth() },
+    rows: [
+      {
+        metric: 'GetItem, cold invocation',
+        value: String(reads.coldGetItem),
+        goal: '≤ 3',
+        verdict: verdict(reads.coldGetItem <= 3),
+      },
+      {
+        metric: 'GetItem, warm invocation',
+        value: String(reads.warmGetItem),
+        goal: '0',
+        verdict: verdict(reads.warmGetItem === 0),
+      },
+      {
+        metric: 'cold / warm batch wall',
+        value: `${millis(reads.coldMs)} / ${millis(reads.warmMs)}`,
+        goal: '—',
+        verdict: 'info',
+      },
+    ],
+    notes: [
+      `lambdas/inbound-sync/handler.ts imported as deployed in a fresh process; GetItem counted by an HTTP proxy in front of dynalite; http target = local REST server (${httpCalls} requests, ${reads.failures} failed records)`,
+    ],
+    durationMs: performance.now() - readsStarted,
+  };
+  return result;
+}
+
+/** Case 5: records per second through the real handler on dynalite, batches in sequence. */
+async function throughputCase(services: Services, mode: BenchMode): Promise<CaseResult> {
+  const throughputStarted = performance.now();
+  const run = (await runWorker('throughput', {
+    ...services.env,
+    [WORKER_ENV.connectors]: THROUGHPUT_CONNECTOR,
+    [WORKER_ENV.records]: String(mode.throughputRecords),
+  })) as ThroughputResult;
+  const recordsPerSecond = run.records / (run.wallMs / 1000);
+  const p50 = percentile(run.batchLatenciesMs, 50);
+  const p99 = percentile(run.batchLatenciesMs, 99);
+  const result: CaseResult = {
+    id: 5,
+    title: 'Throughput, real handler',
+    parameters: { records: run.records, batchSize: 10, flowsPerConnector: HANDLER_FLOWS },
+    data: {
+      records: run.records,
+      batches: run.batches,
+      wallMs: run.wallMs,
+      recordsPerSecond,
+      batchP50Ms: p50,
+      batchP99Ms: p99,
+      failures: run.failures,
+      targetCalls: run.targetCalls,
+    },
+    rows: [
+      {
+        metric: 'records/s (one container, batches in sequence)',
+        value: thousands(recordsPerSecond),
+        goal: '—',
+        verdict: 'info',
+      },
+      {
+        metric: 'batch latency p50 / p99',
+        value: `${millis(p50)} / ${millis(p99)}`,
+        goal: '—',
+        verdict: 'info',
+      },
+      {
+        metric: 'records failed / target calls',
+        value: `${run.failures} / ${thousands(run.targetCalls)}`,
+        goal: `0 / ${thousands(run.records)}`,
+        verdict: verdict(run.failures === 0 && run.targetCalls === run.records),
+      },
+    ],
+    notes: [
+      'createFlowWorkerHandler (middy, Powertools logger + EMF metrics to a discarded stdout) with the config store built on recording targets; dynalite in the parent process; 50 warm-up batches not counted',
+    ],
+    durationMs: performance.now() - throughputStarted,
+  };
+  return result;
+}
+
+/** Case 7: one record's cost through the real handler, with no I/O, against the floor. */
+async function perRecordCase(services: Services, mode: BenchMode): Promise<CaseResult> {
+  const perRecordStarted = performance.now();
+  const measured = (await runWorker('per-record', {
+    ...services.env,
+    [WORKER_ENV.connectors]: THROUGHPUT_CONNECTOR,
+    [WORKER_ENV.micro]: `${mode.micro.timeMs},${mode.micro.warmupMs},${mode.micro.rounds}`,
+  })) as PerRecordResult;
+  const perRecordRatio = measured.handler.p50 / measured.floor.p50;
+  const result: CaseResult = {
+    id: 7,
+    title: 'Per record, real handler',
+    parameters: { recordsPerBatch: measured.recordsPerBatch, flowsPerConnector: HANDLER_FLOWS },
+    data: { ...measured, ratioP50: perRecordRatio },
+    rows: [
+      {
+        metric: 'floor: JSON.parse + one Map.get, per record p50 / p99',
+        value: `${micros(measured.floor.p50)} / ${micros(measured.floor.p99)}`,
+        goal: '—',
+        verdict: 'info',
+      },
+      {
+        metric: 'real handler, per record of a 10-record batch, p50 / p99',
+        value: `${micros(measured.handler.p50)} / ${micros(measured.handler.p99)}`,
+        goal: '—',
+        verdict: 'info',
+      },
+      {
+        metric: 'real handler vs floor, p50',
+        value: ratio(perRecordRatio),
+        goal: `≤ ${GOAL_PER_RECORD}×`,
+        verdict: verdict(perRecordRatio <= GOAL_PER_RECORD && measured.failures === 0),
+      },
+    ],
+    notes: [
+      'createFlowWorkerHandler as deployed (middy, FIFO batch, Powertools logger at INFO and EMF metrics to a discarded stdout), an in-memory config (cache hit), no-op targets and emitter; transform → filter → upsert per record',
+    ],
+    durationMs: performance.now() - perRecordStarted,
+  };
+  return result;
+}
+
+/** Cases 4, 5 and 7 share the local services; they are started once. */
 export async function handlerCases(mode: BenchMode): Promise<CaseResult[]> {
   const services = await startServices();
   try {
-    const readsStarted = performance.now();
-    const reads = (await runWorker('config-reads', {
-      ...services.env,
-      [WORKER_ENV.connectors]: CONFIG_READ_CONNECTORS.join(','),
-    })) as ConfigReadsResult;
-    const httpCalls = services.http.requests.length;
-    const readsCase: CaseResult = {
-      id: 4,
-      title: 'Config reads (GetItem)',
-      parameters: {
-        records: 10,
-        connectors: CONFIG_READ_CONNECTORS.length,
-        flowsPerConnector: HANDLER_FLOWS,
-      },
-      data: { ...reads, httpTargetRequests: httpCalls, deadLettered: services.dlqDepth() },
-      rows: [
-        {
-          metric: 'GetItem, cold invocation',
-          value: String(reads.coldGetItem),
-          goal: '≤ 3',
-          verdict: verdict(reads.coldGetItem <= 3),
-        },
-        {
-          metric: 'GetItem, warm invocation',
-          value: String(reads.warmGetItem),
-          goal: '0',
-          verdict: verdict(reads.warmGetItem === 0),
-        },
-        {
-          metric: 'cold / warm batch wall',
-          value: `${millis(reads.coldMs)} / ${millis(reads.warmMs)}`,
-          goal: '—',
-          verdict: 'info',
-        },
-      ],
-      notes: [
-        `lambdas/inbound-sync/handler.ts imported as deployed in a fresh process; GetItem counted by an HTTP proxy in front of dynalite; http target = local REST server (${httpCalls} requests, ${reads.failures} failed records)`,
-      ],
-      durationMs: performance.now() - readsStarted,
-    };
-
-    const throughputStarted = performance.now();
-    const run = (await runWorker('throughput', {
-      ...services.env,
-      [WORKER_ENV.connectors]: THROUGHPUT_CONNECTOR,
-      [WORKER_ENV.records]: String(mode.throughputRecords),
-    })) as ThroughputResult;
-    const recordsPerSecond = run.records / (run.wallMs / 1000);
-    const p50 = percentile(run.batchLatenciesMs, 50);
-    const p99 = percentile(run.batchLatenciesMs, 99);
-    const throughputCase: CaseResult = {
-      id: 5,
-      title: 'Throughput, real handler',
-      parameters: { records: run.records, batchSize: 10, flowsPerConnector: HANDLER_FLOWS },
-      data: {
-        records: run.records,
-        batches: run.batches,
-        wallMs: run.wallMs,
-        recordsPerSecond,
-        batchP50Ms: p50,
-        batchP99Ms: p99,
-        failures: run.failures,
-        targetCalls: run.targetCalls,
-      },
-      rows: [
-        {
-          metric: 'records/s (one container, batches in sequence)',
-          value: thousands(recordsPerSecond),
-          goal: '—',
-          verdict: 'info',
-        },
-        {
-          metric: 'batch latency p50 / p99',
-          value: `${millis(p50)} / ${millis(p99)}`,
-          goal: '—',
-          verdict: 'info',
-        },
-        {
-          metric: 'records failed / target calls',
-          value: `${run.failures} / ${thousands(run.targetCalls)}`,
-          goal: `0 / ${thousands(run.records)}`,
-          verdict: verdict(run.failures === 0 && run.targetCalls === run.records),
-        },
-      ],
-      notes: [
-        'createFlowWorkerHandler (middy, Powertools logger + EMF metrics to a discarded stdout) with the config store built on recording targets; dynalite in the parent process; 50 warm-up batches not counted',
-      ],
-      durationMs: performance.now() - throughputStarted,
-    };
-    return [readsCase, throughputCase];
+    return [
+      await configReadsCase(services),
+      await throughputCase(services, mode),
+      await perRecordCase(services, mode),
+    ];
   } finally {
     await services.close();
   }

@@ -1,6 +1,6 @@
 /** What the handler worker (a fresh `node` process, like a Lambda container) reports over IPC. */
 
-export type WorkerJob = 'config-reads' | 'throughput';
+export type WorkerJob = 'config-reads' | 'throughput' | 'per-record';
 
 /** Environment keys the parent sets for the worker besides the handler's own variables. */
 export const WORKER_ENV = {
@@ -10,6 +10,8 @@ export const WORKER_ENV = {
   connectors: 'BENCH_CONNECTORS',
   /** Records to push through (`throughput`). */
   records: 'BENCH_RECORDS',
+  /** tinybench time per task and rounds (`per-record`), as `timeMs,warmupMs,rounds`. */
+  micro: 'BENCH_MICRO',
 } as const;
 
 export interface ConfigReadsResult {
@@ -31,4 +33,13 @@ export interface ThroughputResult {
   readonly targetCalls: number;
 }
 
-export type WorkerResult = ConfigReadsResult | ThroughputResult;
+/** Per-record latencies (ms, medians over rotated rounds) of the floor and of the real handler. */
+export interface PerRecordResult {
+  readonly job: 'per-record';
+  readonly floor: { readonly p50: number; readonly p99: number };
+  readonly handler: { readonly p50: number; readonly p99: number };
+  readonly recordsPerBatch: number;
+  readonly failures: number;
+}
+
+export type WorkerResult = ConfigReadsResult | ThroughputResult | PerRecordResult;

@@ -12,13 +12,17 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import {
+  compileConfig,
   createConfigStore,
   createFlowWorkerHandler,
   createPowertools,
   createRecordingTargets,
+  validateConfig,
   type SqsHandler,
+  type TargetFactory,
 } from '@flow-worker/runtime';
-import { HANDLER_FLOWS, envelopeBody, pairOf, sqsRecord } from '../lib/fixtures.js';
+import { HANDLER_FLOWS, envelopeBody, pairOf, sqsRecord, threeStepConfig } from '../lib/fixtures.js';
+import { runMicro } from '../lib/tinybench.js';
 import { startCountingProxy } from '../../cli/local/counting-proxy.js';
 import { lambdaContext } from '../../cli/local/lambda.js';
 import { elapsedMs } from '../lib/stats.js';
@@ -119,8 +123,89 @@ async function throughput(): Promise<WorkerResult> {
   };
 }
 
+/** Targets that answer at once: `per-record` measures the runtime, not I/O. */
+const noopTargets: TargetFactory = (definition) => ({
+  name: definition.name,
+  kind: definition.kind,
+  execute: () => Promise.resolve({ id: 'noop-1', created: false }),
+});
+
+/**
+ * The cost of one record through the real handler (middy, FIFO batch, envelope check, config cache
+ * hit, transform → filter → upsert on a no-op target, the INFO log line, EMF metrics), per record of
+ * a 10-record batch, against the floor: `JSON.parse` of the same bodies plus one `Map` lookup each.
+ */
+async function perRecord(): Promise<WorkerResult> {
+  const connector = env(WORKER_ENV.connectors);
+  const [timeMs, warmupMs, rounds] = env(WORKER_ENV.micro).split(',').map(Number) as [number, number, number];
+  const compiled = compileConfig(
+    validateConfig(threeStepConfig({ connectorId: connector, flows: HANDLER_FLOWS })),
+    {
+      targetFactory: noopTargets,
+    },
+  );
+  const handler = createFlowWorkerHandler(process.env, {
+    queue: 'inbound-sync',
+    overrides: {
+      configs: { get: () => Promise.resolve(compiled) },
+      emitter: { emit: () => Promise.resolve({ messageId: 'noop' }) },
+      deadLetter: { send: () => Promise.resolve() },
+    },
+  });
+  const events = Array.from({ length: 64 }, (_, b) => batch([connector], b));
+  const index = new Map<string, number>();
+  for (let i = 0; i < HANDLER_FLOWS; i += 1) {
+    const { source, eventType } = pairOf(i);
+    index.set(`${source}\u0000${eventType}`, i);
+  }
+  let cursor = 0;
+  let sink = 0;
+  let failures = 0;
+  const context = lambdaContext('flow-worker-inbound-sync');
+  const results = await runMicro(
+    [
+      [
+        'floor',
+        () => {
+          for (const record of (events[cursor++ % events.length] as SQSEvent).Records) {
+            const value = JSON.parse(record.body) as { source_name: string; event_type: string };
+            sink += index.get(`${value.source_name}\u0000${value.event_type}`) ?? 0;
+          }
+        },
+      ],
+      [
+        'handler',
+        async () => {
+          const response = await handler(events[cursor++ % events.length] as SQSEvent, context);
+          failures += response.batchItemFailures.length;
+        },
+      ],
+    ],
+    { timeMs, warmupMs, rounds },
+  );
+  const per = (name: string) => {
+    const latency = results[name];
+    if (latency === undefined) throw new Error(`per-record: no result for ${name}`);
+    return { p50: latency.p50 / BATCH, p99: latency.p99 / BATCH };
+  };
+  return {
+    job: 'per-record',
+    floor: per('floor'),
+    handler: per('handler'),
+    recordsPerBatch: BATCH,
+    failures: failures + (sink < 0 ? 1 : 0),
+  };
+}
+
 const job = process.argv[2] as WorkerJob | undefined;
-const run = job === 'config-reads' ? configReads : job === 'throughput' ? throughput : undefined;
+const run =
+  job === 'config-reads'
+    ? configReads
+    : job === 'throughput'
+      ? throughput
+      : job === 'per-record'
+        ? perRecord
+        : undefined;
 if (run === undefined) throw new Error(`handler worker: unknown job ${String(job)}`);
 const result = await run();
 process.send?.(result);
