@@ -52,7 +52,8 @@ function pauseAfter429Ms(response: HttpResponse, now: number): number {
  * - `X-HubSpot-RateLimit-Remaining` / `-Max` / `-Interval-Milliseconds` describe the app's shared
  *   rolling window (every container and every other client of the app counts in it): below 10 %
  *   left, calls are spaced one average slot (`interval / max`) apart; with nothing left, the
- *   target also pauses for one or two slots (jittered, so containers do not resume together);
+ *   target pauses for one interval (every call now in the window has left it by then), plus up to
+ *   half again of jitter so containers do not resume together;
  * - a 429 pauses the target for `Retry-After`, else by the body's `policyName`, plus up to half
  *   again of jitter.
  *
@@ -72,7 +73,7 @@ export function observeHubSpotResponse(
   if (max !== undefined && max > 0 && remaining !== undefined && interval !== undefined && interval > 0) {
     const slotMs = interval / max;
     limiter.spaceBy(remaining < max * LOW_WATER ? slotMs : 0);
-    if (remaining <= 0) limiter.pauseFor(slotMs * (1 + random()));
+    if (remaining <= 0) limiter.pauseFor(interval * (1 + random() / 2));
   }
   if (response.status === 429) limiter.pauseFor(pauseAfter429Ms(response, now) * (1 + random() / 2));
 }
