@@ -8,6 +8,7 @@ export * from './errors.js';
 // document/: what a connector config and a message envelope are.
 export * from './document/envelope.js';
 export * from './document/config.js';
+export * from './document/capabilities.js';
 export { validateConfig, formatProblemPath } from './document/validate.js';
 export {
   assertSafeExpression,

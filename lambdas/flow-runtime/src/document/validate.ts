@@ -1,11 +1,6 @@
 import type * as z from 'zod';
-import {
-  ConnectorConfig,
-  TARGET_ACTIONS,
-  TARGET_KINDS,
-  targetCapabilityProblem,
-  type TargetKind,
-} from './config.js';
+import { ConnectorConfig, TARGET_ACTIONS, TARGET_KINDS, type TargetKind } from './config.js';
+import { targetCapabilityProblem } from './capabilities.js';
 import { ConfigValidationError, type ConfigProblem } from '../errors.js';
 import { compileExpression, isExpression, type CompiledExpression } from './expressions.js';
 import { isPlainObject } from './json.js';

@@ -59,82 +59,90 @@ export function createHubSpotTarget(
     retryAfterHint: (response: Parameters<typeof hubspotRetryAfterSeconds>[1]) =>
       hubspotRetryAfterSeconds(limiter, response),
   };
-  return createRemoteTarget(definition, options, clientOptions, (kit) => {
-    const objects = lanes<ObjectEntry>(kit, limiter, options);
-    const associations = lanes<AssociationEntry>(kit, limiter, options);
-    const objectLane = (request: RecordRequest) => ({
-      label: kit.label,
-      baseUrl,
-      objectType: hubspotObjectType(request.entity),
-    });
-    const base = (request: RecordRequest) => ({
-      request,
-      description: `${request.action} ${request.entity}`,
-      properties: toHubSpotProperties(request.data ?? {}),
-      signal: request.signal,
-    });
+  return createRemoteTarget(definition, options, clientOptions, (kit) => ({
+    ...objectActions(kit, baseUrl, lanes<ObjectEntry>(kit, limiter, options)),
+    delete(request) {
+      const objectUrl = (id: string) =>
+        apiUrl(baseUrl, '/crm/v3/objects', hubspotObjectType(request.entity), id);
+      return archiveRecord(kit, request, objectUrl, (http) =>
+        limiter.acquire(request.signal).then(() => kit.call(request, http)),
+      );
+    },
+    associate: associateAction(kit, baseUrl, lanes<AssociationEntry>(kit, limiter, options)),
+  }));
+}
 
-    return {
-      upsert(request) {
-        const { idProperty, id } = kit.upsertKey(request);
-        const lane = objectLane(request);
-        return objects.enqueue(
-          ['upsert', lane.objectType, idProperty],
-          () => upsertOperation(lane, idProperty),
-          (settle) => ({ ...base(request), ...settle, idProperty, id, ...keyed(normalizeKey(id)) }),
-        );
-      },
-      create(request) {
-        const lane = objectLane(request);
-        return objects.enqueue(
-          ['create', lane.objectType],
-          () => createOperation(lane),
-          (settle) => ({ ...base(request), ...settle }),
-        );
-      },
-      update(request) {
-        const id = kit.required(request, 'an id', request.id);
-        const idProperty = request.idProperty === '' ? undefined : request.idProperty;
-        const lane = objectLane(request);
-        const key = idProperty === undefined ? id : normalizeKey(id);
-        return objects.enqueue(
-          ['update', lane.objectType, idProperty ?? ''],
-          () => updateOperation(lane, idProperty),
-          (settle) => ({
-            ...base(request),
-            ...settle,
-            id,
-            ...(idProperty === undefined ? {} : { idProperty }),
-            ...keyed(key),
-          }),
-        );
-      },
-      delete(request) {
-        const objectUrl = (id: string) =>
-          apiUrl(baseUrl, '/crm/v3/objects', hubspotObjectType(request.entity), id);
-        return archiveRecord(kit, request, objectUrl, (http) =>
-          limiter.acquire(request.signal).then(() => kit.call(request, http)),
-        );
-      },
-      associate(request: AssociateRequest) {
-        const fromType = hubspotAssociationObjectType(request.from.entity);
-        const toType = hubspotAssociationObjectType(request.to.entity);
-        const { type } = request;
-        const lane = { label: kit.label, baseUrl, fromType, toType, type };
-        return associations.enqueue(
-          ['associate', fromType, toType, type === undefined ? 'default' : `${type.category}:${type.typeId}`],
-          () => associationOperation(lane),
-          (settle) => ({
-            ...settle,
-            request,
-            description: `associate ${request.from.entity} → ${request.to.entity}`,
-            key: pairKey(request.from.id, request.to.id) ?? `${request.from.id}|${request.to.id}`,
-            signal: request.signal,
-          }),
-        );
-      },
-    };
+type Lanes<E extends BatchEntry> = ReturnType<typeof lanes<E>>;
+
+/** upsert, create and update: queued per object type (and id property), sent alone or in batches. */
+function objectActions(kit: RemoteTargetKit, baseUrl: string, objects: Lanes<ObjectEntry>) {
+  const objectLane = (request: RecordRequest) => ({
+    label: kit.label,
+    baseUrl,
+    objectType: hubspotObjectType(request.entity),
   });
+  const base = (request: RecordRequest) => ({
+    request,
+    description: `${request.action} ${request.entity}`,
+    properties: toHubSpotProperties(request.data ?? {}),
+    signal: request.signal,
+  });
+  return {
+    upsert(request: RecordRequest) {
+      const { idProperty, id } = kit.upsertKey(request);
+      const lane = objectLane(request);
+      return objects.enqueue(
+        ['upsert', lane.objectType, idProperty],
+        () => upsertOperation(lane, idProperty),
+        (settle) => ({ ...base(request), ...settle, idProperty, id, ...keyed(normalizeKey(id)) }),
+      );
+    },
+    create(request: RecordRequest) {
+      const lane = objectLane(request);
+      return objects.enqueue(
+        ['create', lane.objectType],
+        () => createOperation(lane),
+        (settle) => ({ ...base(request), ...settle }),
+      );
+    },
+    update(request: RecordRequest) {
+      const id = kit.required(request, 'an id', request.id);
+      const idProperty = request.idProperty === '' ? undefined : request.idProperty;
+      const lane = objectLane(request);
+      return objects.enqueue(
+        ['update', lane.objectType, idProperty ?? ''],
+        () => updateOperation(lane, idProperty),
+        (settle) => ({
+          ...base(request),
+          ...settle,
+          id,
+          ...(idProperty === undefined ? {} : { idProperty }),
+          ...keyed(idProperty === undefined ? id : normalizeKey(id)),
+        }),
+      );
+    },
+  };
+}
+
+/** associate: queued per pair of object types and label, sent alone or in batches. */
+function associateAction(kit: RemoteTargetKit, baseUrl: string, associations: Lanes<AssociationEntry>) {
+  return (request: AssociateRequest) => {
+    const fromType = hubspotAssociationObjectType(request.from.entity);
+    const toType = hubspotAssociationObjectType(request.to.entity);
+    const { type } = request;
+    const lane = { label: kit.label, baseUrl, fromType, toType, type };
+    return associations.enqueue(
+      ['associate', fromType, toType, type === undefined ? 'default' : `${type.category}:${type.typeId}`],
+      () => associationOperation(lane),
+      (settle) => ({
+        ...settle,
+        request,
+        description: `associate ${request.from.entity} → ${request.to.entity}`,
+        key: pairKey(request.from.id, request.to.id) ?? `${request.from.id}|${request.to.id}`,
+        signal: request.signal,
+      }),
+    );
+  };
 }
 
 function keyed(key: string | undefined): { key?: string } {
