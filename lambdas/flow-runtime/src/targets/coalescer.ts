@@ -63,7 +63,8 @@ export class Coalescer<E extends CoalescedEntry> {
   private kick(laneKey: string, lane: Lane<E>): void {
     if (lane.scheduled) return;
     if (lane.pending.length === 0 && lane.inFlight.size === 0) {
-      this.lanes.delete(laneKey);
+      // A batch of this lane may still be in flight: forget the lane only if no newer one replaced it.
+      if (this.lanes.get(laneKey) === lane) this.lanes.delete(laneKey);
       return;
     }
     if (!lane.pending.some((entry) => !this.conflicts(lane, entry, undefined))) return;
