@@ -13,6 +13,7 @@ import { coldStart } from './cases/cold-start.js';
 import { expressionEvaluation } from './cases/expressions.js';
 import { fifoConcurrency } from './cases/fifo.js';
 import { handlerCases } from './cases/handler.js';
+import { hubspotAtScale } from './cases/hubspot.js';
 import { perMessageOverhead } from './cases/overhead.js';
 import { machineInfo } from './lib/machine.js';
 import { FULL, QUICK, type BenchMode } from './lib/mode.js';
@@ -31,6 +32,7 @@ const SUITES: readonly Suite[] = [
   { ids: [3], run: fifoConcurrency },
   { ids: [4, 5, 7], run: handlerCases },
   { ids: [6], run: coldStart },
+  { ids: [8], run: hubspotAtScale },
 ];
 
 function options() {
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const started = performance.now();
   console.log(
-    `flow-worker bench (${mode.name}${mode.name === 'quick' ? `: ${mode.micro.timeMs} ms per micro task, ${mode.fifoRepeats} FIFO repeats, ${mode.throughputRecords} throughput records, ${mode.importRuns} import runs` : ''})`,
+    `flow-worker bench (${mode.name}${mode.name === 'quick' ? `: ${mode.micro.timeMs} ms per micro task, ${mode.fifoRepeats} FIFO repeats, ${mode.throughputRecords} throughput records, ${mode.importRuns} import runs, ${mode.hubspotMessages} HubSpot messages` : ''})`,
   );
   console.log(
     `${machine.date} · ${machine.cpuModel} · nproc ${machine.nproc} · node ${machine.node} · load ${machine.loadAverage}\n`,

@@ -9,7 +9,12 @@ import { runDemo } from './demo/run-demo.js';
 import { printJson } from './io.js';
 import { formatReport } from './report.js';
 
-const DEFAULT_EVENTS = ['events/inbound-multi-group.json', 'events/poison.json', 'events/demo-failures.json'];
+const DEFAULT_EVENTS = [
+  'events/inbound-multi-group.json',
+  'events/contact-signups.json',
+  'events/poison.json',
+  'events/demo-failures.json',
+];
 
 const program = new Command('npm start')
   .description('run the real handlers on local DynamoDB, SQS, Secrets Manager, HubSpot and REST servers')

@@ -75,10 +75,22 @@ export interface FlowWorkerProps {
 
   /**
    * Most concurrent invocations the SQS event source starts per handler (2 to 1000). Bounds the load
-   * on HubSpot and other targets better than reserved concurrency, which throttles instead.
-   * @default - none (Lambda scales with the number of message groups)
+   * on HubSpot and other targets better than reserved concurrency, which throttles instead. The two
+   * handlers together run at most `2 × maxConcurrency` containers, and each container may send
+   * `hubspotRequestsPer10Seconds / (2 × maxConcurrency)` requests (rounded down) to one HubSpot app
+   * in any 10 seconds, so the worker as a whole stays within that budget.
+   * @default 2 (4 containers, 25 requests per 10 s each with the default budget)
    */
   readonly maxConcurrency?: number;
+
+  /**
+   * Requests per rolling 10 seconds the deployed worker may send to one HubSpot app (one private-app
+   * token): HubSpot's burst limit for the account's tier (100 Free/Starter, 190 Professional and
+   * Enterprise, 250 with the API limit increase), less what other integrations of the same app use.
+   * Shared out between the containers (see `maxConcurrency`); must leave each at least 1.
+   * @default 100
+   */
+  readonly hubspotRequestsPer10Seconds?: number;
 
   /**
    * Active X-Ray tracing on both handlers (adds the X-Ray write permissions, which cannot be scoped).
@@ -157,6 +169,9 @@ export const FLOW_WORKER_DEFAULTS = {
   visibilityTimeoutFactor: 6,
   queueRetention: Duration.days(4),
   memorySize: 512,
+  maxConcurrency: 2,
+  // The handlers' own default: a container told nothing uses HubSpot's smallest limit whole.
+  hubspotRequestsPer10Seconds: ENVIRONMENT_DEFAULTS.HUBSPOT_REQUESTS_PER_10_SECONDS,
   tracing: false,
   secretNamePrefix: 'flow-worker/',
   logRetention: RetentionDays.ONE_MONTH,
@@ -197,7 +212,8 @@ export interface ResolvedFlowWorkerProps {
   readonly queueRetention: Duration;
   readonly memorySize: number;
   readonly reservedConcurrency?: number;
-  readonly maxConcurrency?: number;
+  readonly maxConcurrency: number;
+  readonly hubspotRequestsPer10Seconds: number;
   readonly tracing: boolean;
   readonly secretNamePrefix: string;
   readonly logRetention: RetentionDays;
@@ -208,4 +224,16 @@ export interface ResolvedFlowWorkerProps {
   readonly queueAgeAlarmThreshold: Duration;
   readonly alarmTopic?: ITopic;
   readonly alarmEmail?: string;
+}
+
+/**
+ * What one container may send to one HubSpot app in any 10 seconds: the budget shared out between
+ * the most containers the two handlers can run (`2 × maxConcurrency`), rounded down.
+ * @example hubspotRequestsPerContainer({ hubspotRequestsPer10Seconds: 100, maxConcurrency: 2 }) // 25
+ */
+export function hubspotRequestsPerContainer(
+  props: Pick<ResolvedFlowWorkerProps, 'hubspotRequestsPer10Seconds' | 'maxConcurrency'>,
+): number {
+  const containers = Object.keys(FLOW_WORKER_CONSTANTS.queueBaseNames).length * props.maxConcurrency;
+  return Math.floor(props.hubspotRequestsPer10Seconds / containers);
 }

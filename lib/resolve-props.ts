@@ -3,6 +3,7 @@ import {
   FLOW_WORKER_DEFAULTS,
   FLOW_WORKER_LOG_LEVELS,
   type FlowWorkerProps,
+  hubspotRequestsPerContainer,
   MAX_NAME_PREFIX_LENGTH,
   type ResolvedFlowWorkerProps,
 } from './flow-worker-props.js';
@@ -29,6 +30,8 @@ export function resolveFlowWorkerProps(props: FlowWorkerProps = {}): ResolvedFlo
       props.visibilityTimeout ?? Duration.seconds(secondsOf(functionTimeout) * d.visibilityTimeoutFactor),
     queueRetention: props.queueRetention ?? d.queueRetention,
     memorySize: props.memorySize ?? d.memorySize,
+    maxConcurrency: props.maxConcurrency ?? d.maxConcurrency,
+    hubspotRequestsPer10Seconds: props.hubspotRequestsPer10Seconds ?? d.hubspotRequestsPer10Seconds,
     tracing: props.tracing ?? d.tracing,
     secretNamePrefix: props.secretNamePrefix ?? d.secretNamePrefix,
     logRetention: props.logRetention ?? d.logRetention,
@@ -72,8 +75,9 @@ function findProblems(r: ResolvedFlowWorkerProps, given: FlowWorkerProps): strin
   if (r.reservedConcurrency !== undefined) {
     checkInteger(check, 'reservedConcurrency', r.reservedConcurrency, 1, Number.MAX_SAFE_INTEGER);
   }
-  if (r.maxConcurrency !== undefined) checkInteger(check, 'maxConcurrency', r.maxConcurrency, 2, 1000);
-  if (r.reservedConcurrency !== undefined && r.maxConcurrency !== undefined) {
+  checkInteger(check, 'maxConcurrency', r.maxConcurrency, 2, 1000);
+  checkHubSpotBudget(check, r);
+  if (r.reservedConcurrency !== undefined) {
     check(
       r.reservedConcurrency >= r.maxConcurrency,
       `reservedConcurrency (${r.reservedConcurrency}) must be at least maxConcurrency (${r.maxConcurrency}), or the event source is throttled`,
@@ -111,6 +115,18 @@ function findProblems(r: ResolvedFlowWorkerProps, given: FlowWorkerProps): strin
 }
 
 type Check = (ok: boolean, message: string) => void;
+
+/** The HubSpot budget is a whole number, and sharing it out leaves every container at least one request. */
+function checkHubSpotBudget(check: Check, r: ResolvedFlowWorkerProps): void {
+  const budget = r.hubspotRequestsPer10Seconds;
+  checkInteger(check, 'hubspotRequestsPer10Seconds', budget, 1, Number.MAX_SAFE_INTEGER);
+  if (Token.isUnresolved(budget) || Token.isUnresolved(r.maxConcurrency)) return;
+  const containers = 2 * r.maxConcurrency;
+  check(
+    !Number.isInteger(budget) || !Number.isInteger(r.maxConcurrency) || hubspotRequestsPerContainer(r) >= 1,
+    `hubspotRequestsPer10Seconds (${budget}) shared by ${containers} containers (2 × maxConcurrency ${r.maxConcurrency}) leaves each less than one request per 10 seconds; raise the budget or lower maxConcurrency to at most ${Math.max(2, Math.floor(budget / 2))}`,
+  );
+}
 
 function checkInteger(check: Check, name: string, value: number, min: number, max: number): void {
   if (Token.isUnresolved(value)) return;

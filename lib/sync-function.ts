@@ -8,8 +8,22 @@ import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FLOW_WORKER_CONSTANTS, type ResolvedFlowWorkerProps } from './flow-worker-props.js';
+import {
+  FLOW_WORKER_CONSTANTS,
+  hubspotRequestsPerContainer,
+  type ResolvedFlowWorkerProps,
+} from './flow-worker-props.js';
 import type { SyncQueue } from './sync-queue.js';
+
+/**
+ * This container's share of each HubSpot app's budget (docs/deploy.md). With a budget or
+ * `maxConcurrency` known only at deploy time (a token) it cannot be computed at synth: the
+ * handlers then use their default.
+ */
+function hubspotShareVariable(s: ResolvedFlowWorkerProps): Record<string, string> {
+  if (Token.isUnresolved(s.maxConcurrency) || Token.isUnresolved(s.hubspotRequestsPer10Seconds)) return {};
+  return { HUBSPOT_REQUESTS_PER_10_SECONDS: String(hubspotRequestsPerContainer(s)) };
+}
 
 /** Paths are resolved from this file, not the working directory: `cdk synth` and vitest run from anywhere. */
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -96,6 +110,7 @@ export class SyncFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: s.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: s.metricsNamespace,
         SECRET_NAME_PREFIX: s.secretNamePrefix,
+        ...hubspotShareVariable(s),
         NODE_OPTIONS: '--enable-source-maps',
       },
     });

@@ -10,6 +10,10 @@ export interface BenchMode {
   readonly throughputRecords: number;
   /** Fresh `node` processes per bundle for import time (median reported). */
   readonly importRuns: number;
+  /** Messages the 4 containers drain in the HubSpot rate-limit case. */
+  readonly hubspotMessages: number;
+  /** Single upserts timed per side for the latency a record alone pays. */
+  readonly hubspotLatencyRuns: number;
 }
 
 export const FULL: BenchMode = {
@@ -18,6 +22,8 @@ export const FULL: BenchMode = {
   fifoRepeats: 7,
   throughputRecords: 10_000,
   importRuns: 15,
+  hubspotMessages: 300,
+  hubspotLatencyRuns: 300,
 };
 
 export const QUICK: BenchMode = {
@@ -26,4 +32,6 @@ export const QUICK: BenchMode = {
   fifoRepeats: 3,
   throughputRecords: 2_000,
   importRuns: 3,
+  hubspotMessages: 100,
+  hubspotLatencyRuns: 100,
 };

@@ -76,7 +76,7 @@ export async function startDemoEnvironment(
     `DynamoDB (dynalite)      ${stack.dynamodbEndpoint}  table ${stack.table.tableName}`,
     `SQS (local)              ${stack.sqs.endpoint}  inbound-sync.fifo, outbound-sync.fifo and their -dlq.fifo queues`,
     `Secrets Manager (local)  ${stack.secrets.endpoint}  ${DEMO_SECRETS.hubspot.name}, ${DEMO_SECRETS.erp.name}`,
-    `HubSpot CRM v3 (local)   ${hubspot.url}  (answers 503 for ${UNAVAILABLE_DOMAIN}, to show a retryable failure)`,
+    `HubSpot CRM v3 (local)   ${hubspot.url}  (objects, batches, associations v4, 100 requests per 10 s; answers 503 for ${UNAVAILABLE_DOMAIN}, to show a retryable failure)`,
     `ERP REST API (local)     ${erp.url}`,
     `published ${configFile} as connector "${published.connectorId}" version ${published.version}, target base_url rewritten to the local servers:`,
     ...targetNotes,

@@ -58,8 +58,10 @@ export function recordedTraffic(dryRun: DryRun): TargetTraffic[] {
     if (traffic === undefined)
       byTarget.set(call.target, (traffic = { target: call.target, kind: call.kind, calls: [] }));
     const id = call.id === undefined ? '' : ` ${call.idProperty ?? 'id'}=${call.id}`;
+    const to = call.to === undefined ? '' : ` → ${call.to.entity} id=${call.to.id}`;
+    const label = call.type === undefined ? '' : ` (${call.type.category} ${call.type.typeId})`;
     traffic.calls.push({
-      request: `${call.action} ${call.entity}${id}`,
+      request: `${call.action} ${call.entity}${id}${to}${label}`,
       ...(call.data === undefined ? {} : { body: summarize(call.data) }),
     });
   }

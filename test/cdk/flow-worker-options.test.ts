@@ -19,6 +19,7 @@ describe('a staged worker with every option set', () => {
       memorySize: 1024,
       reservedConcurrency: 20,
       maxConcurrency: 10,
+      hubspotRequestsPer10Seconds: 190,
       tracing: true,
       secretNamePrefix: 'acme/prod/',
       logLevel: 'DEBUG',
@@ -57,6 +58,8 @@ describe('a staged worker with every option set', () => {
           LOG_LEVEL: 'DEBUG',
           CONFIG_CACHE_TTL_SECONDS: '5',
           SECRET_NAME_PREFIX: 'acme/prod/',
+          // 190 requests per 10 s shared by 2 handlers × 10 containers: 9 each.
+          HUBSPOT_REQUESTS_PER_10_SECONDS: '9',
         }),
       },
     });

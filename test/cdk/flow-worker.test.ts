@@ -154,6 +154,7 @@ describe('functions', () => {
       POWERTOOLS_SERVICE_NAME: 'flow-worker',
       POWERTOOLS_METRICS_NAMESPACE: 'FlowWorker',
       SECRET_NAME_PREFIX: 'flow-worker/',
+      HUBSPOT_REQUESTS_PER_10_SECONDS: '25',
       NODE_OPTIONS: '--enable-source-maps',
     });
   });
@@ -184,12 +185,12 @@ describe('functions', () => {
     },
   );
 
-  it('leaves concurrency unbounded by default', () => {
+  it('bounds each event source to 2 concurrent invocations, reserving no concurrency', () => {
     for (const fn of Object.values(propsOf(template, 'AWS::Lambda::Function'))) {
       expect(fn.ReservedConcurrentExecutions).toBeUndefined();
     }
     for (const esm of Object.values(propsOf(template, 'AWS::Lambda::EventSourceMapping'))) {
-      expect(esm.ScalingConfig).toBeUndefined();
+      expect(esm.ScalingConfig).toEqual({ MaximumConcurrency: 2 });
     }
   });
 });

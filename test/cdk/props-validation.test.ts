@@ -112,6 +112,15 @@ describe('FlowWorker props validation', () => {
     ]);
   });
 
+  it('rejects a HubSpot budget that leaves a container less than one request per 10 seconds', () => {
+    expect(problemsOf({ maxConcurrency: 60, hubspotRequestsPer10Seconds: 100 })).toEqual([
+      'hubspotRequestsPer10Seconds (100) shared by 120 containers (2 × maxConcurrency 60) leaves each less than one request per 10 seconds; raise the budget or lower maxConcurrency to at most 50',
+    ]);
+    expect(problemsOf({ hubspotRequestsPer10Seconds: 2.5 })).toEqual([
+      'hubspotRequestsPer10Seconds (2.5) must be an integer at least 1',
+    ]);
+  });
+
   it('rejects an empty secret prefix, which would grant every secret', () => {
     expect(problemsOf({ secretNamePrefix: '' })).toHaveLength(1);
   });

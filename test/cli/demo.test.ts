@@ -28,6 +28,27 @@ describe('npm start (the demo)', () => {
     expect(result.stdout).not.toContain('"level":');
   });
 
+  it('sends the sign-ups of four groups as three batch calls: contacts, companies, associations', async () => {
+    const result = await runScript('cli/demo.ts', ['--json']);
+
+    const report = JSON.parse(result.stdout) as DemoReport;
+    const calls = report.targets.find((t) => t.target === 'hubspot')?.calls ?? [];
+    const signups = calls.filter((c) => /contacts\/batch|associations/.test(c.request));
+    expect(signups.map((c) => `${c.request} ${c.status ?? ''}`)).toEqual([
+      'POST /crm/v3/objects/contacts/batch/upsert 200',
+      'POST /crm/v4/associations/0-1/0-2/batch/associate/default 200',
+    ]);
+    const signupBatch = report.batches.find((b) =>
+      b.records.some((r) => r.flows_matched.includes('compass_contact_signup')),
+    );
+    expect(signupBatch?.records.map((r) => r.outcome)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ]);
+  });
+
   it('prints one JSON document with --json', async () => {
     const result = await runScript('cli/demo.ts', ['--json']);
 

@@ -36,7 +36,7 @@ describe('docs/config.md', () => {
           enabeld: true,
           steps: [
             { ...upsert, data: '$.payload' },
-            { ...upsert, entity: 'companies', data: { name: '$..[?(@.name)]' } },
+            { ...upsert, entity: 'compnay', data: { name: '$..[?(@.name)]' } },
           ],
         },
       ],

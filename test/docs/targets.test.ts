@@ -1,7 +1,14 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { TargetDefinition, createSecretsManagerProvider } from '@flow-worker/runtime';
+import {
+  HUBSPOT_STANDARD_OBJECTS,
+  Step,
+  TargetDefinition,
+  createSecretsManagerProvider,
+  hubspotObjectType,
+  validateConfig,
+} from '@flow-worker/runtime';
 import { codeBlocks, readPage } from './pages.js';
 
 /** docs/targets.md must not drift from the code: its JSON examples are checked here. */
@@ -10,6 +17,25 @@ const examples = codeBlocks(page, 'json').map((block) => JSON.parse(block) as un
 const targetExamples = examples.filter(
   (example) => typeof example === 'object' && example !== null && 'kind' in example,
 );
+const stepExamples = examples.filter(
+  (example): example is { id: string; action: string } =>
+    typeof example === 'object' && example !== null && 'action' in example && 'id' in example,
+);
+
+/** The rows of the HubSpot object table: object, singular, type id, sent as. */
+function objectRows(): string[][] {
+  const table = page.slice(page.indexOf('| object '));
+  return table
+    .slice(0, table.indexOf('\n\n'))
+    .split('\n')
+    .slice(2)
+    .map((row) =>
+      row
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim().replaceAll('`', '')),
+    );
+}
 
 describe('docs/targets.md', () => {
   it('has an example for each target kind', () => {
@@ -39,4 +65,50 @@ describe('docs/targets.md', () => {
 
     expect(token).toBe((secret as { token: string }).token);
   });
+
+  it('lists every HubSpot object the validator accepts, with the path segment the target sends', () => {
+    expect(objectRows()).toEqual(
+      HUBSPOT_STANDARD_OBJECTS.map((object) => [
+        object.name,
+        object.singular,
+        object.typeId,
+        hubspotObjectType(object.name),
+      ]),
+    );
+  });
+
+  it.each(stepExamples.map((example) => [example.id, example]))(
+    'shows an associate step %s that validates',
+    (_id, example) => {
+      expect(Step.safeParse(example).error).toBeUndefined();
+      const upsert = (id: string, entity: string) => ({
+        id,
+        action: 'upsert',
+        target: 'hubspot',
+        entity,
+        id_property: 'key',
+        data: '$',
+      });
+      const document = {
+        connector_id: 'acme',
+        version: 1,
+        sources: [{ name: 'crm' }],
+        targets: [{ name: 'hubspot', kind: 'hubspot', secret: 'flow-worker/acme/hubspot' }],
+        flows: [
+          {
+            name: 'f',
+            source: 'crm',
+            event_type: 'e',
+            steps: [
+              upsert('upsert_contact', 'contact'),
+              upsert('upsert_company', 'company'),
+              upsert('upsert_deal', 'deal'),
+              example,
+            ],
+          },
+        ],
+      };
+      expect(() => validateConfig(document)).not.toThrow();
+    },
+  );
 });

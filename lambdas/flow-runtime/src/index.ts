@@ -8,6 +8,7 @@ export * from './errors.js';
 // document/: what a connector config and a message envelope are.
 export * from './document/envelope.js';
 export * from './document/config.js';
+export * from './document/capabilities.js';
 export { validateConfig, formatProblemPath } from './document/validate.js';
 export {
   assertSafeExpression,
@@ -52,15 +53,32 @@ export {
 } from './targets/secrets.js';
 export { createSqsEmitter, QUEUE_URL_ENV, type SqsEmitterOptions } from './targets/sqs-emitter.js';
 export {
-  createHubSpotTarget,
-  HUBSPOT_OBJECT_TYPES,
+  HUBSPOT_STANDARD_OBJECTS,
+  hubspotStandardObject,
+  isHubSpotEntity,
+  type HubSpotStandardObject,
+} from './document/hubspot-objects.js';
+export { createHubSpotTarget, type HubSpotTargetOptions } from './targets/hubspot/target.js';
+export {
+  HUBSPOT_DEFAULT_BASE_URL,
+  hubspotAssociationObjectType,
   hubspotObjectType,
   toHubSpotProperties,
-} from './targets/hubspot.js';
+} from './targets/hubspot/objects.js';
+export { HUBSPOT_DEFAULT_RATE_LIMIT } from './targets/hubspot/rate-limit.js';
+export { HUBSPOT_MAX_BATCH_INPUTS } from './targets/hubspot/object-batches.js';
+export {
+  matchBatchAnswer,
+  type BatchInputRef,
+  type BatchItemOutcome,
+} from './targets/hubspot/batch-answer.js';
+export { RateLimiter, type RateLimit, type RateLimiterOptions } from './targets/rate-limiter.js';
+export { Coalescer, type CoalescedEntry, type CoalescerOptions } from './targets/coalescer.js';
 export { createHttpTarget } from './targets/http.js';
 export {
   createHttpClient,
   joinUrl,
+  type HttpExchange,
   parseRetryAfter,
   USER_AGENT,
   type HttpClient,

@@ -48,6 +48,23 @@ afterEach(() => {
 });
 
 describe('http target', () => {
+  it('refuses to associate records, permanently and without a request', async () => {
+    // Prepare
+    const before = api.requests.length;
+    // Act
+    const error = await failure(
+      httpTarget().execute({
+        action: 'associate',
+        from: { entity: 'account', id: '1' },
+        to: { entity: 'contact', id: '2' },
+      }),
+    );
+    // Assess
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(error.message).toBe('http target "erp": a http target cannot associate records');
+    expect(api.requests.length).toBe(before);
+  });
+
   it('creates with POST to the entity path and reports the body id', async () => {
     api.reply(json(201, { id: 314 }));
 

@@ -28,8 +28,9 @@ const secrets: SecretProvider = {
   },
 };
 
+/** A target with its own factory, so its own rate limiter (a 429 pauses only that one). */
 function hubspotTarget(overrides: Partial<HubSpotTargetDefinition> = {}): Target {
-  return createTargetFactory({ secrets })({
+  return createTargetFactory({ secrets, random: () => 0 })({
     name: 'crm',
     kind: 'hubspot',
     secret: 'flow-worker/acme/hubspot',
@@ -262,13 +263,13 @@ describe('hubspot target', () => {
       ),
     );
 
-    const error = await failure(target.execute(upsertCompany));
+    const error = await failure(hubspotTarget().execute(upsertCompany));
 
     expect(error).toBeInstanceOf(RetryableError);
     expect(error).toMatchObject({ status: 429, retryAfterSeconds: 3 });
   });
 
-  it("falls back to HubSpot's rate-limit interval when a 429 has no Retry-After", async () => {
+  it("waits out HubSpot's rate-limit interval when a 429 has no Retry-After nor policy", async () => {
     hubspot.reply(
       json(
         429,
@@ -280,7 +281,7 @@ describe('hubspot target', () => {
       ),
     );
 
-    const error = await failure(target.execute(upsertCompany));
+    const error = await failure(hubspotTarget().execute(upsertCompany));
 
     expect(error).toMatchObject({ status: 429, retryAfterSeconds: 10 });
   });

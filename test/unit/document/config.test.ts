@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectorConfig, targetCapabilityProblem } from '@flow-worker/runtime';
+import { ConnectorConfig, HUBSPOT_STANDARD_OBJECTS, targetCapabilityProblem } from '@flow-worker/runtime';
 import { aConfig, aFlow, aStep } from '../fixtures.js';
 
 describe('ConnectorConfig schema', () => {
@@ -33,7 +33,36 @@ describe('targetCapabilityProblem', () => {
   it('knows what each target kind supports', () => {
     expect(targetCapabilityProblem('hubspot', 'upsert', 'p123_cars')).toBeUndefined();
     expect(targetCapabilityProblem('http', 'delete', 'v1.accounts')).toBeUndefined();
-    expect(targetCapabilityProblem('hubspot', 'upsert', 'companies')?.field).toBe('entity');
+    expect(targetCapabilityProblem('hubspot', 'upsert', 'compnay')?.field).toBe('entity');
     expect(targetCapabilityProblem('http', 'transform', 'x')?.field).toBe('action');
+  });
+
+  it.each(HUBSPOT_STANDARD_OBJECTS.flatMap((object) => [object.name, object.singular, object.typeId]))(
+    'accepts the HubSpot entity %s',
+    (entity) => {
+      expect(targetCapabilityProblem('hubspot', 'upsert', entity)).toBeUndefined();
+    },
+  );
+
+  it('accepts custom object type ids and names, and no other spelling', () => {
+    expect(targetCapabilityProblem('hubspot', 'create', '2-12345')).toBeUndefined();
+    expect(targetCapabilityProblem('hubspot', 'create', 'p12345_cars')).toBeUndefined();
+    expect(targetCapabilityProblem('hubspot', 'create', 'Companies')?.field).toBe('entity');
+    expect(targetCapabilityProblem('hubspot', 'create', 'line-items')?.field).toBe('entity');
+  });
+
+  it('lists every HubSpot object, plural and singular, when it rejects an entity', () => {
+    const message = targetCapabilityProblem('hubspot', 'upsert', 'compnay')?.message ?? '';
+    for (const object of HUBSPOT_STANDARD_OBJECTS) {
+      expect(message).toContain(object.name);
+      expect(message).toContain(object.singular);
+    }
+    expect(message).toContain('"2-12345"');
+    expect(message).toContain('"p12345_cars"');
+  });
+
+  it('lets hubspot targets associate records, and not http targets', () => {
+    expect(targetCapabilityProblem('hubspot', 'associate', 'contacts')).toBeUndefined();
+    expect(targetCapabilityProblem('http', 'associate', 'accounts')?.field).toBe('action');
   });
 });

@@ -42,7 +42,7 @@ describe('validateConfig', () => {
     // Assess
     expect(problems).toContainEqual({
       path: 'flows[0].steps[1].action',
-      message: 'action must be one of upsert, create, update, delete, transform, filter, emit',
+      message: 'action must be one of upsert, create, update, delete, associate, transform, filter, emit',
     });
   });
 
@@ -139,12 +139,12 @@ describe('validateConfig', () => {
   );
 
   it('rejects an entity the target kind does not support', () => {
-    const problems = problemsOf(aConfig({ flows: [aFlow({ steps: [aStep({ entity: 'companies' })] })] }));
+    const problems = problemsOf(aConfig({ flows: [aFlow({ steps: [aStep({ entity: 'compnay' })] })] }));
     expect(problems).toEqual([
       {
         path: 'flows[0].steps[0].entity',
         message: expect.stringMatching(
-          /^target "hubspot": a hubspot target does not support entity "companies"/,
+          /^target "hubspot": a hubspot target does not support entity "compnay"/,
         ) as unknown,
       },
     ]);

@@ -19,6 +19,7 @@ describe('readEnvironment', () => {
       serviceName: 'flow-worker',
       metricsNamespace: 'FlowWorker',
       secretNamePrefix: undefined,
+      hubspotRequestsPer10Seconds: 100,
     });
   });
 
@@ -32,6 +33,7 @@ describe('readEnvironment', () => {
       POWERTOOLS_SERVICE_NAME: 'acme-flows',
       POWERTOOLS_METRICS_NAMESPACE: 'Acme',
       SECRET_NAME_PREFIX: 'acme/prod/',
+      HUBSPOT_REQUESTS_PER_10_SECONDS: '25',
     });
 
     expect(environment.queueUrls['outbound-sync']).toContain('outbound-sync.fifo');
@@ -41,6 +43,7 @@ describe('readEnvironment', () => {
       serviceName: 'acme-flows',
       metricsNamespace: 'Acme',
       secretNamePrefix: 'acme/prod/',
+      hubspotRequestsPer10Seconds: 25,
     });
   });
 
@@ -52,6 +55,8 @@ describe('readEnvironment', () => {
     ['CONFIG_CACHE_TTL_SECONDS', { ...REQUIRED, CONFIG_CACHE_TTL_SECONDS: '-1' }],
     ['LOG_LEVEL', { ...REQUIRED, LOG_LEVEL: 'LOUD' }],
     ['OUTBOUND_QUEUE_URL', { ...REQUIRED, OUTBOUND_QUEUE_URL: 'outbound-sync.fifo' }],
+    ['HUBSPOT_REQUESTS_PER_10_SECONDS', { ...REQUIRED, HUBSPOT_REQUESTS_PER_10_SECONDS: '0' }],
+    ['HUBSPOT_REQUESTS_PER_10_SECONDS', { ...REQUIRED, HUBSPOT_REQUESTS_PER_10_SECONDS: '2.5' }],
   ])('names %s when it is missing or invalid', (variable, env) => {
     expect(() => readEnvironment(env)).toThrowError(EnvironmentError);
     expect(() => readEnvironment(env)).toThrowError(variable);

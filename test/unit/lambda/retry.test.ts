@@ -58,14 +58,23 @@ describe('createRetryPolicy', () => {
     expect(time.waits).toEqual([50, 100, 150, 150]);
   });
 
-  it('honours a Retry-After hint instead of the backoff', async () => {
+  it('waits at least a Retry-After hint, plus jitter of up to half of it', async () => {
     const time = fakeTime();
     const retry = createRetryPolicy({ sleep: time.sleep, now: time.now, random: () => 0.5 });
     const { operation } = failingThen([new RetryableError('429', { status: 429, retryAfterSeconds: 3 })]);
 
     await retry(operation);
 
-    expect(time.waits).toEqual([3000]);
+    expect(time.waits).toEqual([3000 + 750]);
+  });
+
+  it('spreads callers told the same Retry-After over [Retry-After, 1.5 × Retry-After)', () => {
+    const error = new RetryableError('429', { status: 429, retryAfterSeconds: 4 });
+
+    const waits = [0, 0.25, 0.5, 0.999].map((r) => backoffDelayMs(1, error, { random: () => r }));
+
+    expect(waits).toEqual([4000, 4500, 5000, 5998]);
+    expect(new Set(waits).size).toBe(waits.length);
   });
 
   it('does not retry permanent errors', async () => {

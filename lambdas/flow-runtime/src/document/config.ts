@@ -95,7 +95,10 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export const RECORD_ACTIONS = ['upsert', 'create', 'update', 'delete'] as const;
 export type RecordAction = (typeof RECORD_ACTIONS)[number];
-export const STEP_ACTIONS = [...RECORD_ACTIONS, 'transform', 'filter', 'emit'] as const;
+/** Everything a step can ask a target to do: the record actions, and linking two records. */
+export const TARGET_ACTIONS = [...RECORD_ACTIONS, 'associate'] as const;
+export type TargetAction = (typeof TARGET_ACTIONS)[number];
+export const STEP_ACTIONS = [...TARGET_ACTIONS, 'transform', 'filter', 'emit'] as const;
 export type StepAction = (typeof STEP_ACTIONS)[number];
 
 /** A filter condition: one comparison on `path`, or `all` / `any` of nested conditions. */
@@ -178,6 +181,47 @@ export const DeleteStep = configObject({
   record_id: IdSpec,
   id_property: name('id_property').optional(),
 });
+/** HubSpot's association categories (v4 `associationCategory`). */
+export const ASSOCIATION_CATEGORIES = ['HUBSPOT_DEFINED', 'USER_DEFINED', 'INTEGRATOR_DEFINED'] as const;
+export type AssociationCategory = (typeof ASSOCIATION_CATEGORIES)[number];
+
+/** One end of an association: the record's object type and its id. */
+export const AssociationEnd = configObject({
+  entity: name('entity'),
+  /** The record's id: an expression or a literal (usually `$$.steps.<upsert>.id`). */
+  record_id: IdSpec,
+});
+
+const associationTypeId = z
+  .number({ error: 'an association type id must be a positive integer' })
+  .int({ error: 'an association type id must be a positive integer' })
+  .positive({ error: 'an association type id must be a positive integer' });
+
+/**
+ * A labelled association: a bare number is a `HUBSPOT_DEFINED` association type id (e.g. 279,
+ * contact to company), the object form names the category too (labels a portal defined itself are
+ * `USER_DEFINED`).
+ */
+export const AssociationLabel = z.union(
+  [associationTypeId, configObject({ category: z.enum(ASSOCIATION_CATEGORIES), type_id: associationTypeId })],
+  {
+    error: (issue) =>
+      issue.input === undefined
+        ? 'is required'
+        : `must be an association type id (a number) or { "category": ${ASSOCIATION_CATEGORIES.map((c) => `"${c}"`).join(' | ')}, "type_id": <number> }`,
+  },
+);
+export type AssociationLabel = z.infer<typeof AssociationLabel>;
+
+export const AssociateStep = configObject({
+  ...stepBase,
+  action: z.literal('associate'),
+  target: name('target'),
+  from: AssociationEnd,
+  to: AssociationEnd,
+  /** No label: HubSpot's default association between the two object types. */
+  label: AssociationLabel.optional(),
+});
 export const TransformStep = configObject({ ...stepBase, action: z.literal('transform'), data: DataSpec });
 export const FilterStep = configObject({ ...stepBase, action: z.literal('filter'), condition: Condition });
 export const EmitStep = configObject({
@@ -192,7 +236,7 @@ export const EmitStep = configObject({
 
 export const Step = z.discriminatedUnion(
   'action',
-  [UpsertStep, CreateStep, UpdateStep, DeleteStep, TransformStep, FilterStep, EmitStep],
+  [UpsertStep, CreateStep, UpdateStep, DeleteStep, AssociateStep, TransformStep, FilterStep, EmitStep],
   {
     error: (issue) =>
       issue.code === 'invalid_union' ? `action must be one of ${STEP_ACTIONS.join(', ')}` : undefined,
@@ -209,54 +253,6 @@ export const TARGET_KINDS = ['hubspot', 'http'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
 
 const timeoutMs = z.number().int().min(100).max(900_000).optional();
-
-/**
- * What each target kind can do: the one place the validator and the targets read it from.
- * `entityDescription` is shown in validation messages.
- */
-export const TARGET_CAPABILITIES = {
-  hubspot: {
-    actions: RECORD_ACTIONS,
-    /** Standard objects, object type ids (`2-12345`, `0-1`) and custom object names (`p<portal>_<name>`). */
-    entity: /^(?:company|contact|deal|ticket|\d+-\d+|p\d+_[A-Za-z0-9_]+)$/,
-    entityDescription:
-      'company, contact, deal, ticket, an object type id such as "2-12345", or a custom object name such as "p12345_cars"',
-  },
-  http: {
-    actions: RECORD_ACTIONS,
-    entity: /^[A-Za-z0-9_.-]+$/,
-    entityDescription: 'a name made of letters, digits, "_", "." and "-"',
-  },
-} as const satisfies Record<
-  TargetKind,
-  { actions: readonly RecordAction[]; entity: RegExp; entityDescription: string }
->;
-
-/**
- * Why a target kind cannot run `action` on `entity` (and which field is at fault), or `undefined`
- * when it can.
- * @example targetCapabilityProblem('hubspot', 'upsert', 'company') // undefined
- */
-export function targetCapabilityProblem(
-  kind: TargetKind,
-  action: string,
-  entity: string,
-): { readonly field: 'action' | 'entity'; readonly message: string } | undefined {
-  const capability = TARGET_CAPABILITIES[kind];
-  if (!(capability.actions as readonly string[]).includes(action)) {
-    return {
-      field: 'action',
-      message: `a ${kind} target does not support action "${action}" (supported: ${capability.actions.join(', ')})`,
-    };
-  }
-  if (!capability.entity.test(entity)) {
-    return {
-      field: 'entity',
-      message: `a ${kind} target does not support entity "${entity}" (expected ${capability.entityDescription})`,
-    };
-  }
-  return undefined;
-}
 
 export const HubSpotTargetDefinition = configObject({
   name: name('target name'),

@@ -1,11 +1,6 @@
 import type * as z from 'zod';
-import {
-  ConnectorConfig,
-  RECORD_ACTIONS,
-  TARGET_KINDS,
-  targetCapabilityProblem,
-  type TargetKind,
-} from './config.js';
+import { ConnectorConfig, TARGET_ACTIONS, TARGET_KINDS, type TargetKind } from './config.js';
+import { targetCapabilityProblem } from './capabilities.js';
 import { ConfigValidationError, type ConfigProblem } from '../errors.js';
 import { compileExpression, isExpression, type CompiledExpression } from './expressions.js';
 import { isPlainObject } from './json.js';
@@ -172,9 +167,9 @@ function checkTarget(
   targetKinds: ReadonlyMap<string, TargetKind | undefined>,
   report: Report,
 ): void {
-  const { target, action, entity } = step;
-  // Only record actions have a target; a stray `target` elsewhere is an unknown field (zod says so).
-  if (typeof target !== 'string' || !(RECORD_ACTIONS as readonly unknown[]).includes(action)) return;
+  const { target, action } = step;
+  // Only target actions have a target; a stray `target` elsewhere is an unknown field (zod says so).
+  if (typeof target !== 'string' || !(TARGET_ACTIONS as readonly unknown[]).includes(action)) return;
   if (!targetKinds.has(target)) {
     report(
       `${stepPath}.target`,
@@ -183,9 +178,31 @@ function checkTarget(
     return;
   }
   const kind = targetKinds.get(target);
-  if (kind === undefined || typeof action !== 'string' || typeof entity !== 'string') return;
-  const problem = targetCapabilityProblem(kind, action, entity);
-  if (problem !== undefined) report(`${stepPath}.${problem.field}`, `target "${target}": ${problem.message}`);
+  if (kind === undefined || typeof action !== 'string') return;
+  const entities = stepEntities(step, stepPath);
+  // The action is checked once, with the first entity (or none); then every entity on its own.
+  const first = targetCapabilityProblem(kind, action, entities[0]?.entity ?? '');
+  if (first?.field === 'action') {
+    report(`${stepPath}.action`, `target "${target}": ${first.message}`);
+    return;
+  }
+  for (const { entity, path } of entities) {
+    const problem = targetCapabilityProblem(kind, action, entity);
+    if (problem !== undefined) report(path, `target "${target}": ${problem.message}`);
+  }
+}
+
+/** The entities a step names, with their paths: `entity`, or an association's two ends. */
+function stepEntities(step: Record<string, unknown>, stepPath: string): { entity: string; path: string }[] {
+  const found: { entity: string; path: string }[] = [];
+  if (typeof step.entity === 'string') found.push({ entity: step.entity, path: `${stepPath}.entity` });
+  for (const end of ['from', 'to'] as const) {
+    const value = step[end];
+    if (isPlainObject(value) && typeof value.entity === 'string') {
+      found.push({ entity: value.entity, path: `${stepPath}.${end}.entity` });
+    }
+  }
+  return found;
 }
 
 const RECORD_DATA_ACTIONS = new Set(['upsert', 'create', 'update']);
@@ -216,6 +233,10 @@ function checkStepExpressions(
   for (const field of ['record_id', 'group_id'] as const) {
     const value = step[field];
     if (typeof value === 'string' && isExpression(value)) check(value, `${stepPath}.${field}`);
+  }
+  for (const end of ['from', 'to'] as const) {
+    const value = isPlainObject(step[end]) ? step[end].record_id : undefined;
+    if (typeof value === 'string' && isExpression(value)) check(value, `${stepPath}.${end}.record_id`);
   }
   if (isPlainObject(step.condition)) {
     for (const found of conditionPaths(step.condition, `${stepPath}.condition`))

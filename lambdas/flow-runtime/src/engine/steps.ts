@@ -7,6 +7,8 @@ import type { ExpressionScope } from '../document/expressions.js';
 import type { Emitter, Target, TargetRequest, TargetResult } from '../targets/target.js';
 import { isPlainObject } from '../document/json.js';
 import { compileValue, type ValueResolver } from '../document/values.js';
+import { compileAssociate } from './associate-step.js';
+import { describeValue, idText, missingTarget, resolveId } from './step-values.js';
 
 /**
  * One step compiled once per config version: expressions parsed, condition turned into a
@@ -45,7 +47,7 @@ export interface StepOutcome {
   readonly stop?: boolean;
 }
 
-interface StepPlace {
+export interface StepPlace {
   readonly connector: string;
   readonly flow: string;
   readonly targets: ReadonlyMap<string, Target>;
@@ -71,7 +73,12 @@ export function compileStep(step: Step, place: StepPlace): CompiledStep {
     }
     case 'emit':
       return { ...base, run: compileEmit(step, context) };
-    default:
+    case 'associate':
+      return { ...base, run: compileAssociate(step, place, context) };
+    case 'upsert':
+    case 'create':
+    case 'update':
+    case 'delete':
       return { ...base, run: compileRecordAction(step, place, context) };
   }
 }
@@ -86,11 +93,7 @@ function compileRecordAction(step: RecordStepDefinition, place: StepPlace, conte
   const target = place.targets.get(step.target);
 
   return async (input: StepInput): Promise<StepOutcome> => {
-    if (target === undefined) {
-      throw new PermanentError(`${where}: target "${step.target}" is not defined in this config`, {
-        context: { ...context, field: 'target' },
-      });
-    }
+    if (target === undefined) throw missingTarget(where, step.target, context);
     // Everything is resolved before the first request: a bad mapping never half-writes a record.
     const record = data === undefined ? undefined : resolveRecord(data, input.scope, step, where, context);
     let recordId: string | undefined;
@@ -146,26 +149,6 @@ function idFromData(
     );
   }
   return id;
-}
-
-function resolveId(id: ValueResolver, scope: ExpressionScope, where: string, context: ErrorContext): string {
-  const value = id(scope);
-  const text = idText(value);
-  if (text === undefined) {
-    throw new PermanentError(
-      `${where}: record_id selected ${describeValue(value)}; a non-empty string or number is required`,
-      {
-        context: { ...context, field: 'record_id' },
-      },
-    );
-  }
-  return text;
-}
-
-function idText(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value === 'string' && value !== '') return value;
-  return undefined;
 }
 
 function recordResult(action: RecordAction, result: TargetResult, requestedId: string | undefined): unknown {
@@ -233,12 +216,4 @@ export function emitDeduplicationId(eventId: string, flowName: string, stepId: s
   return createHash('sha256')
     .update(JSON.stringify([eventId, flowName, stepId]))
     .digest('hex');
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (value === '') return 'an empty string';
-  return `a ${typeof value}`;
 }

@@ -10,6 +10,7 @@ import { aggregateMetrics, createPowertools } from './observability.js';
 import { createSqsHandler } from './sqs-handler.js';
 import type { SqsHandler, SqsHandlerDeps } from './sqs-handler.js';
 import { createTargetFactory } from '../targets/factory.js';
+import { HUBSPOT_DEFAULT_RATE_LIMIT } from '../targets/hubspot/rate-limit.js';
 import { createSecretsManagerProvider } from '../targets/secrets.js';
 import { createSqsEmitter } from '../targets/sqs-emitter.js';
 
@@ -47,11 +48,16 @@ export function createFlowWorkerHandler(
     marshallOptions: { removeUndefinedValues: true },
   });
   const sqs = new SQSClient({});
+  // One factory per container: it owns the HubSpot rate limiters every config version shares.
   const targetFactory = createTargetFactory({
     secrets: createSecretsManagerProvider({
       client: new SecretsManagerClient({}),
       allowedPrefix: environment.secretNamePrefix,
     }),
+    hubspotRateLimit: {
+      requests: environment.hubspotRequestsPer10Seconds,
+      intervalMs: HUBSPOT_DEFAULT_RATE_LIMIT.intervalMs,
+    },
   });
   return createSqsHandler({
     configs: createConfigStore({

@@ -1,9 +1,12 @@
 import type { QueueName } from '../document/config.js';
 import { EnvironmentError } from '../errors.js';
+import { HUBSPOT_DEFAULT_RATE_LIMIT } from '../targets/hubspot/rate-limit.js';
 
 /** Environment variables the handlers read (docs/handlers.md), with their defaults. */
 export const ENVIRONMENT_DEFAULTS = {
   CONFIG_CACHE_TTL_SECONDS: 30,
+  /** This container's share of each HubSpot app's budget; unset, it may use HubSpot's smallest limit whole. */
+  HUBSPOT_REQUESTS_PER_10_SECONDS: HUBSPOT_DEFAULT_RATE_LIMIT.requests,
   LOG_LEVEL: 'INFO',
   POWERTOOLS_SERVICE_NAME: 'flow-worker',
   POWERTOOLS_METRICS_NAMESPACE: 'FlowWorker',
@@ -30,6 +33,11 @@ export interface FlowWorkerEnvironment {
   readonly metricsNamespace: string;
   /** `SECRET_NAME_PREFIX`: the only secrets targets may name (what IAM grants). @default any */
   readonly secretNamePrefix: string | undefined;
+  /**
+   * `HUBSPOT_REQUESTS_PER_10_SECONDS`: how many requests this container may send to one HubSpot app
+   * in any rolling 10 seconds (the construct sets its share of the budget). @default 100
+   */
+  readonly hubspotRequestsPer10Seconds: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -74,6 +82,17 @@ function ttlSeconds(env: Env): number {
   return value;
 }
 
+function positiveInteger(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) {
+    throw new EnvironmentError(`environment variable ${name} must be a whole number >= 1`, {
+      context: { variable: name },
+    });
+  }
+  return Number(raw);
+}
+
 function logLevel(env: Env): LogLevel {
   const name = 'LOG_LEVEL';
   const raw = env[name]?.trim().toUpperCase();
@@ -109,5 +128,10 @@ export function readEnvironment(env: Env): FlowWorkerEnvironment {
     metricsNamespace:
       env.POWERTOOLS_METRICS_NAMESPACE?.trim() || ENVIRONMENT_DEFAULTS.POWERTOOLS_METRICS_NAMESPACE,
     secretNamePrefix: env.SECRET_NAME_PREFIX?.trim() || undefined,
+    hubspotRequestsPer10Seconds: positiveInteger(
+      env,
+      'HUBSPOT_REQUESTS_PER_10_SECONDS',
+      ENVIRONMENT_DEFAULTS.HUBSPOT_REQUESTS_PER_10_SECONDS,
+    ),
   };
 }

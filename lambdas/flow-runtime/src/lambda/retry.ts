@@ -1,5 +1,8 @@
 import { RetryableError, errorClassOf } from '../errors.js';
 import type { RetryPolicy } from '../engine/steps.js';
+import { sleep } from '../targets/sleep.js';
+
+export { sleep };
 
 /** Defaults of {@link RetryOptions}, in one place. */
 export const RETRY_DEFAULTS = {
@@ -39,41 +42,33 @@ function aborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }
 
-/** A `setTimeout` promise that resolves early when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted === true) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * The wait before the next attempt: exponential backoff with full jitter
- * (`random() * min(maxDelay, base * 2^(attempt-1))`), or the server's `Retry-After` when it gave one.
+ * (`random() * min(maxDelay, base * 2^(attempt-1))`). When the server gave a `Retry-After`, never
+ * less than that, plus a jitter of up to half of it (at least the backoff cap, at most `maxDelayMs`):
+ * callers that were told the same `Retry-After` at the same moment do not all come back at once.
  */
 export function backoffDelayMs(
   attempt: number,
   error: unknown,
   options: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs' | 'random'> = {},
 ): number {
-  if (error instanceof RetryableError && error.retryAfterSeconds !== undefined) {
-    return Math.max(0, error.retryAfterSeconds * 1000);
-  }
   const base = options.baseDelayMs ?? RETRY_DEFAULTS.baseDelayMs;
   const max = options.maxDelayMs ?? RETRY_DEFAULTS.maxDelayMs;
   const cap = Math.min(max, base * 2 ** (attempt - 1));
-  return Math.floor((options.random ?? Math.random)() * cap);
+  const random = options.random ?? Math.random;
+  if (error instanceof RetryableError && error.retryAfterSeconds !== undefined) {
+    const askedMs = Math.max(0, error.retryAfterSeconds * 1000);
+    const spreadMs = Math.min(max, Math.max(cap, askedMs / 2));
+    return askedMs + Math.floor(random() * spreadMs);
+  }
+  return Math.floor(random() * cap);
 }
 
 /**
  * Builds the in-process retry policy for one invocation. Retryable errors are retried with
- * exponential backoff and full jitter, honouring `RetryableError.retryAfterSeconds`, as long as the
+ * exponential backoff and full jitter, honouring `RetryableError.retryAfterSeconds` (with jitter on
+ * top, never below it; see {@link backoffDelayMs}), as long as the
  * time left (minus a safety margin) covers the wait plus one more attempt as long as the slowest
  * so far. Then the last error is rethrown, so the record fails and SQS redelivers it.
  *

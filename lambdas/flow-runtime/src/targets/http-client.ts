@@ -49,8 +49,21 @@ export interface HttpResponse {
   readonly body: unknown;
 }
 
+/** A response, and the error {@link HttpClient.send} raises for it (when it is not a success). */
+export interface HttpExchange {
+  readonly response: HttpResponse;
+  readonly error?: Error;
+}
+
 export interface HttpClient {
+  /** Sends the request; a non-2xx status (not in `acceptStatuses`) is raised as a mapped error. */
   send(request: HttpRequest): Promise<HttpResponse>;
+  /**
+   * Like {@link send}, but a non-2xx response is returned along with the error `send` would raise,
+   * so a caller can read the body (a HubSpot batch narrows a 400 down to its inputs). Transport
+   * failures still throw.
+   */
+  exchange(request: HttpRequest): Promise<HttpExchange>;
 }
 
 export interface HttpClientOptions {
@@ -66,8 +79,10 @@ export interface HttpClientOptions {
   readonly timeoutMs?: number;
   /** @default Date.now */
   readonly now?: () => number;
-  /** Seconds to wait when a 429/5xx carries no `Retry-After` (e.g. HubSpot's rate-limit headers). */
-  readonly retryAfterHint?: (headers: Headers) => number | undefined;
+  /** Seconds to wait when a 429/5xx carries no `Retry-After` (e.g. from HubSpot's rate-limit headers). */
+  readonly retryAfterHint?: (response: HttpResponse) => number | undefined;
+  /** Sees every response before it is mapped (a rate limiter reads its headers). */
+  readonly observe?: (response: HttpResponse) => void;
 }
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
@@ -76,38 +91,48 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const now = options.now ?? Date.now;
 
+  const exchange = async (request: HttpRequest): Promise<HttpExchange> => {
+    const redact = redactor(request.token);
+    const fail = (detail: string) => `${options.label}: ${request.operation} failed: ${redact(detail)}`;
+    const context = { ...options.context, operation: request.operation };
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+
+    let fetched: Response;
+    let text: string;
+    try {
+      fetched = await doFetch(request.url, {
+        method: request.method,
+        headers: buildHeaders(request, userAgent),
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        signal,
+      });
+      // Read inside the same try: a body that stalls past the timeout is a timeout too.
+      text = await fetched.text();
+    } catch (error) {
+      throw new RetryableError(fail(describeTransportFailure(error, timeout, request.signal, timeoutMs)), {
+        cause: error,
+        context,
+      });
+    }
+
+    const response: HttpResponse = {
+      status: fetched.status,
+      headers: fetched.headers,
+      body: parseBody(text),
+    };
+    options.observe?.(response);
+    const { status } = response;
+    if ((status >= 200 && status < 300) || request.acceptStatuses?.includes(status)) return { response };
+    return { response, error: httpError(response, { fail, context, now, options }) };
+  };
+
   return {
+    exchange,
     async send(request) {
-      const redact = redactor(request.token);
-      const fail = (detail: string) => `${options.label}: ${request.operation} failed: ${redact(detail)}`;
-      const context = { ...options.context, operation: request.operation };
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-
-      let response: Response;
-      let text: string;
-      try {
-        response = await doFetch(request.url, {
-          method: request.method,
-          headers: buildHeaders(request, userAgent),
-          body: request.body === undefined ? undefined : JSON.stringify(request.body),
-          signal,
-        });
-        // Read inside the same try: a body that stalls past the timeout is a timeout too.
-        text = await response.text();
-      } catch (error) {
-        throw new RetryableError(fail(describeTransportFailure(error, timeout, request.signal, timeoutMs)), {
-          cause: error,
-          context,
-        });
-      }
-
-      const body = parseBody(text);
-      const { status } = response;
-      if ((status >= 200 && status < 300) || request.acceptStatuses?.includes(status)) {
-        return { status, headers: response.headers, body };
-      }
-      throw httpError({ status, headers: response.headers, body }, { fail, context, now, options });
+      const { response, error } = await exchange(request);
+      if (error !== undefined) throw error;
+      return response;
     },
   };
 }
@@ -160,7 +185,7 @@ function httpError(response: HttpResponse, { fail, context, now, options }: Erro
 
   if (status === 429 || status >= 500) {
     const retryAfterSeconds =
-      parseRetryAfter(headers.get('retry-after'), now()) ?? options.retryAfterHint?.(headers);
+      parseRetryAfter(headers.get('retry-after'), now()) ?? options.retryAfterHint?.(response);
     const wait = retryAfterSeconds === undefined ? '' : `, retry after ${retryAfterSeconds} s`;
     return new RetryableError(fail(`HTTP ${status}${suffix}${wait}`), {
       status,

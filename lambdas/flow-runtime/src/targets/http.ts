@@ -2,7 +2,7 @@ import type { HttpTargetDefinition } from '../document/config.js';
 import { isPlainObject } from '../document/json.js';
 import { joinUrl, type HttpResponse } from './http-client.js';
 import { createRemoteTarget, type RemoteTargetOptions } from './remote-target.js';
-import type { Target, TargetRequest, TargetResult } from './target.js';
+import type { RecordRequest, Target, TargetResult } from './target.js';
 
 /**
  * A generic JSON REST target (docs/targets.md). For an entity whose path is `P` (`paths[entity]`,
@@ -22,7 +22,7 @@ export function createHttpTarget(definition: HttpTargetDefinition, options: Remo
     const recordUrl = (entity: string, id: string) => `${collectionUrl(entity)}/${encodeURIComponent(id)}`;
 
     return {
-      async upsert(request: TargetRequest): Promise<TargetResult> {
+      async upsert(request: RecordRequest): Promise<TargetResult> {
         const { id } = upsertKey(request);
         const response = await call(request, {
           method: 'PUT',
@@ -31,7 +31,7 @@ export function createHttpTarget(definition: HttpTargetDefinition, options: Remo
         });
         return { id: responseId(response) ?? id, created: response.status === 201 };
       },
-      async create(request: TargetRequest): Promise<TargetResult> {
+      async create(request: RecordRequest): Promise<TargetResult> {
         const response = await call(request, {
           method: 'POST',
           url: collectionUrl(request.entity),
@@ -40,7 +40,7 @@ export function createHttpTarget(definition: HttpTargetDefinition, options: Remo
         const id = responseId(response);
         return id === undefined ? {} : { id };
       },
-      async update(request: TargetRequest): Promise<TargetResult> {
+      async update(request: RecordRequest): Promise<TargetResult> {
         const id = required(request, 'an id', request.id);
         const response = await call(request, {
           method: 'PATCH',
@@ -49,7 +49,7 @@ export function createHttpTarget(definition: HttpTargetDefinition, options: Remo
         });
         return { id: responseId(response) ?? id };
       },
-      async delete(request: TargetRequest): Promise<TargetResult> {
+      async delete(request: RecordRequest): Promise<TargetResult> {
         const id = required(request, 'an id', request.id);
         const response = await call(request, {
           method: 'DELETE',

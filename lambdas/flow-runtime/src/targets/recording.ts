@@ -1,6 +1,16 @@
-import type { RecordAction, TargetDefinition } from '../document/config.js';
+import type { TargetAction, TargetDefinition } from '../document/config.js';
 import type { Envelope } from '../document/envelope.js';
-import type { EmitRequest, Emitter, Target, TargetFactory, TargetRequest, TargetResult } from './target.js';
+import type {
+  AssociationEndpoint,
+  AssociationType,
+  EmitRequest,
+  Emitter,
+  RecordRequest,
+  Target,
+  TargetFactory,
+  TargetRequest,
+  TargetResult,
+} from './target.js';
 
 /**
  * In-memory targets and emitter that record every call: for tests, the CLI's `--dry-run` and
@@ -16,15 +26,21 @@ import type { EmitRequest, Emitter, Target, TargetFactory, TargetRequest, Target
  * expect(recording.calls).toEqual([...]);
  */
 
-/** One call a recording target received, in the order received. */
+/**
+ * One call a recording target received, in the order received. An `associate` call records its
+ * `from` record as `entity` and `id`, and the other end as `to`.
+ */
 export interface RecordedCall {
   readonly target: string;
   readonly kind: string;
-  readonly action: RecordAction;
+  readonly action: TargetAction;
   readonly entity: string;
   readonly id?: string;
   readonly idProperty?: string;
   readonly data?: Readonly<Record<string, unknown>>;
+  readonly to?: AssociationEndpoint;
+  /** A labelled association's type; absent for the default association. */
+  readonly type?: AssociationType;
 }
 
 /** One message a recording emitter accepted. */
@@ -157,9 +173,19 @@ export function createRecordingTargets(): RecordingTargets {
 }
 
 function recordedCall(definition: TargetDefinition, request: TargetRequest): RecordedCall {
+  const target = { target: definition.name, kind: definition.kind };
+  if (request.action === 'associate') {
+    return {
+      ...target,
+      action: request.action,
+      entity: request.from.entity,
+      id: request.from.id,
+      to: { entity: request.to.entity, id: request.to.id },
+      ...(request.type === undefined ? {} : { type: request.type }),
+    };
+  }
   return {
-    target: definition.name,
-    kind: definition.kind,
+    ...target,
     action: request.action,
     entity: request.entity,
     ...(request.id === undefined ? {} : { id: request.id }),
@@ -177,6 +203,8 @@ class RecordStore {
   constructor(private readonly targetName: string) {}
 
   apply(request: TargetRequest): TargetResult {
+    // Associating records that already are associated succeeds: nothing to remember.
+    if (request.action === 'associate') return {};
     switch (request.action) {
       case 'create':
         return { id: this.nextId() };
@@ -199,7 +227,7 @@ class RecordStore {
     }
   }
 
-  private key(request: TargetRequest): string {
+  private key(request: RecordRequest): string {
     return JSON.stringify([request.entity, request.idProperty ?? 'id', request.id]);
   }
 

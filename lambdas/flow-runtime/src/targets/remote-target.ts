@@ -1,15 +1,17 @@
 import type { RecordAction, TargetDefinition } from '../document/config.js';
+import { PermanentError } from '../errors.js';
 import {
   createHttpClient,
   idFromData,
   requireValue,
   type HttpClient,
   type HttpClientOptions,
+  type HttpExchange,
   type HttpMethod,
   type HttpResponse,
 } from './http-client.js';
 import type { SecretProvider } from './secrets.js';
-import type { Target, TargetRequest, TargetResult } from './target.js';
+import type { AssociateRequest, RecordRequest, Target, TargetResult } from './target.js';
 
 /** What every target reached over HTTP gets from the factory. */
 export interface RemoteTargetOptions extends Pick<HttpClientOptions, 'fetch' | 'userAgent' | 'now'> {
@@ -18,10 +20,10 @@ export interface RemoteTargetOptions extends Pick<HttpClientOptions, 'fetch' | '
   readonly defaultTimeoutMs?: number;
 }
 
-/** One handler per record action: what a remote target implements. */
+/** One handler per record action, and `associate` where the kind supports it: what a remote target implements. */
 export type TargetActions = {
-  readonly [A in RecordAction]: (request: TargetRequest) => Promise<TargetResult>;
-};
+  readonly [A in RecordAction]: (request: RecordRequest) => Promise<TargetResult>;
+} & { readonly associate?: (request: AssociateRequest) => Promise<TargetResult> };
 
 /** The pieces a remote target's actions are built from. */
 export interface RemoteTargetKit {
@@ -30,14 +32,23 @@ export interface RemoteTargetKit {
   /** The target's HTTP client: its timeout, user agent and error mapping. */
   readonly client: HttpClient;
   /** A value the request cannot be sent without (see {@link requireValue}). */
-  readonly required: (request: TargetRequest, what: string, value: string | undefined) => string;
+  readonly required: (request: RecordRequest, what: string, value: string | undefined) => string;
   /** An upsert's `id_property` and the record's value of it (the resolved id, else read from data). */
-  readonly upsertKey: (request: TargetRequest) => { readonly idProperty: string; readonly id: string };
+  readonly upsertKey: (request: RecordRequest) => { readonly idProperty: string; readonly id: string };
   /**
    * One HTTP call on behalf of `request`: with the target's token (read from its `secret`, when it
    * has one), its static `headers`, the request's abort signal, and the action as operation name.
    */
-  readonly call: (request: TargetRequest, http: RemoteCall) => Promise<HttpResponse>;
+  readonly call: (request: RecordRequest, http: RemoteCall) => Promise<HttpResponse>;
+  /**
+   * One HTTP call on behalf of several requests (a batch): named by `operation`, aborted by
+   * `signal`; a non-2xx answer comes back with its mapped error instead of being raised.
+   */
+  readonly exchange: (
+    operation: string,
+    signal: AbortSignal | undefined,
+    http: RemoteCall,
+  ) => Promise<HttpExchange>;
 }
 
 /** What differs from one call of a target to the next. */
@@ -71,6 +82,8 @@ export function createRemoteTarget(
     ...clientOptions,
   });
   const headers = definition.kind === 'http' ? definition.headers : undefined;
+  const token = async () =>
+    definition.secret === undefined ? undefined : await options.secrets.getToken(definition.secret);
   const required: RemoteTargetKit['required'] = (request, what, value) =>
     requireValue(label, `${request.action} ${request.entity}`, what, value);
   const actions = buildActions({
@@ -91,14 +104,22 @@ export function createRemoteTarget(
         ...http,
         operation: `${request.action} ${request.entity}`,
         headers,
-        token:
-          definition.secret === undefined ? undefined : await options.secrets.getToken(definition.secret),
+        token: await token(),
         signal: request.signal,
       }),
+    exchange: async (operation, signal, http) =>
+      client.exchange({ ...http, operation, headers, token: await token(), signal }),
   });
   return {
     name: definition.name,
     kind: definition.kind,
-    execute: (request) => actions[request.action](request),
+    // Async, so a request the mapping left incomplete rejects like every other failure.
+    execute: async (request) => {
+      if (request.action !== 'associate') return actions[request.action](request);
+      if (actions.associate !== undefined) return actions.associate(request);
+      throw new PermanentError(`${label}: a ${definition.kind} target cannot associate records`, {
+        context: { operation: 'associate' },
+      });
+    },
   };
 }

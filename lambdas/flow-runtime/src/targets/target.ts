@@ -1,11 +1,11 @@
 import type { Envelope } from '../document/envelope.js';
-import type { QueueName, RecordAction, TargetDefinition } from '../document/config.js';
+import type { AssociationCategory, QueueName, RecordAction, TargetDefinition } from '../document/config.js';
 
 /**
  * The record operation a step asks a target for. Values are already resolved from expressions;
  * a target never sees JSONPath.
  */
-export interface TargetRequest {
+export interface RecordRequest {
   readonly action: RecordAction;
   /** The entity / object type from the step, e.g. `company`. */
   readonly entity: string;
@@ -20,6 +20,31 @@ export interface TargetRequest {
   /** Aborted when the Lambda is about to run out of time. */
   readonly signal?: AbortSignal;
 }
+
+/** One end of an association: a record of an object type. */
+export interface AssociationEndpoint {
+  readonly entity: string;
+  readonly id: string;
+}
+
+/** A labelled association's type: HubSpot's `{associationCategory, associationTypeId}`. */
+export interface AssociationType {
+  readonly category: AssociationCategory;
+  readonly typeId: number;
+}
+
+/** Link two records (`associate` step); without `type`, the default association of their object types. */
+export interface AssociateRequest {
+  readonly action: 'associate';
+  readonly from: AssociationEndpoint;
+  readonly to: AssociationEndpoint;
+  readonly type?: AssociationType;
+  /** Aborted when the Lambda is about to run out of time. */
+  readonly signal?: AbortSignal;
+}
+
+/** What a step asks a target for. */
+export type TargetRequest = RecordRequest | AssociateRequest;
 
 /** What a record action reports, visible to later steps as `$$.steps.<id>`. */
 export interface TargetResult {
