@@ -40,6 +40,14 @@ export {
 } from './engine/compile.js';
 export { emitDeduplicationId, type RetryPolicy } from './engine/steps.js';
 export { runFlows, type RunDependencies, type RunOutcome } from './engine/runner.js';
+export {
+  checkpointAdvanced,
+  checkpointOf,
+  isRunCheckpoint,
+  type CompletedStep,
+  type FlowCheckpoint,
+  type RunCheckpoint,
+} from './engine/checkpoint.js';
 
 // targets/: where records go — one file per target kind, the secrets they read, the emitter.
 export type * from './targets/target.js';
@@ -97,9 +105,38 @@ export {
 export {
   processRecord,
   messageMetaOf,
+  exhaustedOnLastReceive,
   type InvocationScope,
   type RecordProcessorDeps,
 } from './lambda/record-processor.js';
+export {
+  backoffCapSeconds,
+  backoffDelaySeconds,
+  longestWaitSeconds,
+  receivesToOutlast,
+  shortestSpanSeconds,
+  type BackoffSchedule,
+} from './lambda/backoff.js';
+export { DEADLINE_MARGIN, deadlineMarginMs } from './lambda/deadline.js';
+export {
+  createDynamoRunStateStore,
+  createRunStateTable,
+  runIdOf,
+  RUN_STATE_ATTRIBUTES,
+  RUN_STATE_TTL_SECONDS,
+  type DynamoRunStateStoreOptions,
+  type RunAbout,
+  type RunStateStore,
+} from './lambda/run-state.js';
+export { mayHaveCheckpoint } from './lambda/checkpoints.js';
+export {
+  backoffPlan,
+  createSqsVisibilityChanger,
+  type SqsVisibilityOptions,
+  type VisibilityChange,
+  type VisibilityChanger,
+  type VisibilityFailure,
+} from './lambda/visibility.js';
 export {
   createRetryPolicy,
   backoffDelayMs,
@@ -155,6 +192,7 @@ export {
 export {
   readEnvironment,
   ENVIRONMENT_DEFAULTS,
+  MAX_VISIBILITY_TIMEOUT_SECONDS,
   LOG_LEVELS,
   type FlowWorkerEnvironment,
   type LogLevel,

@@ -19,6 +19,32 @@ describe('readEnvironment', () => {
       serviceName: 'flow-worker',
       metricsNamespace: 'FlowWorker',
       secretNamePrefix: undefined,
+      runStateTableName: undefined,
+      maxReceiveCount: undefined,
+      backoff: { baseSeconds: 30, maxSeconds: 900 },
+    });
+  });
+
+  it('reads the delivery-over-time variables: run-state table, last receive and backoff', () => {
+    const environment = readEnvironment({
+      ...REQUIRED,
+      RUN_STATE_TABLE_NAME: 'flow-worker-run-state',
+      MAX_RECEIVE_COUNT: '197',
+      RETRY_BACKOFF_BASE_SECONDS: '10',
+      RETRY_BACKOFF_MAX_SECONDS: '600',
+    });
+
+    expect(environment).toMatchObject({
+      runStateTableName: 'flow-worker-run-state',
+      maxReceiveCount: 197,
+      backoff: { baseSeconds: 10, maxSeconds: 600 },
+    });
+  });
+
+  it('raises the default backoff maximum to a larger base', () => {
+    expect(readEnvironment({ ...REQUIRED, RETRY_BACKOFF_BASE_SECONDS: '1200' }).backoff).toEqual({
+      baseSeconds: 1200,
+      maxSeconds: 1200,
     });
   });
 
@@ -52,6 +78,14 @@ describe('readEnvironment', () => {
     ['CONFIG_CACHE_TTL_SECONDS', { ...REQUIRED, CONFIG_CACHE_TTL_SECONDS: '-1' }],
     ['LOG_LEVEL', { ...REQUIRED, LOG_LEVEL: 'LOUD' }],
     ['OUTBOUND_QUEUE_URL', { ...REQUIRED, OUTBOUND_QUEUE_URL: 'outbound-sync.fifo' }],
+    ['MAX_RECEIVE_COUNT', { ...REQUIRED, MAX_RECEIVE_COUNT: '0' }],
+    ['MAX_RECEIVE_COUNT', { ...REQUIRED, MAX_RECEIVE_COUNT: '1001' }],
+    ['RETRY_BACKOFF_BASE_SECONDS', { ...REQUIRED, RETRY_BACKOFF_BASE_SECONDS: '1.5' }],
+    ['RETRY_BACKOFF_MAX_SECONDS', { ...REQUIRED, RETRY_BACKOFF_MAX_SECONDS: '43201' }],
+    [
+      'RETRY_BACKOFF_MAX_SECONDS',
+      { ...REQUIRED, RETRY_BACKOFF_BASE_SECONDS: '60', RETRY_BACKOFF_MAX_SECONDS: '30' },
+    ],
   ])('names %s when it is missing or invalid', (variable, env) => {
     expect(() => readEnvironment(env)).toThrowError(EnvironmentError);
     expect(() => readEnvironment(env)).toThrowError(variable);

@@ -7,11 +7,13 @@ import { createConfigStore } from './config-store.js';
 import { createSqsDeadLetterQueue } from './dead-letter.js';
 import { readEnvironment } from './environment.js';
 import { aggregateMetrics, createPowertools } from './observability.js';
+import { createDynamoRunStateStore } from './run-state.js';
 import { createSqsHandler } from './sqs-handler.js';
 import type { SqsHandler, SqsHandlerDeps } from './sqs-handler.js';
 import { createTargetFactory } from '../targets/factory.js';
 import { createSecretsManagerProvider } from '../targets/secrets.js';
 import { createSqsEmitter } from '../targets/sqs-emitter.js';
+import { createSqsVisibilityChanger } from './visibility.js';
 
 export interface FlowWorkerHandlerOptions {
   /** The queue this function consumes: a log field and a metric dimension. */
@@ -53,7 +55,21 @@ export function createFlowWorkerHandler(
       allowedPrefix: environment.secretNamePrefix,
     }),
   });
+  if (environment.runStateTableName === undefined) {
+    logger.warn('RUN_STATE_TABLE_NAME is not set: a redelivered message runs every step again');
+  }
   return createSqsHandler({
+    ...(environment.runStateTableName === undefined
+      ? {}
+      : {
+          runState: createDynamoRunStateStore({
+            client: documents,
+            tableName: environment.runStateTableName,
+          }),
+        }),
+    ...(environment.maxReceiveCount === undefined ? {} : { maxReceiveCount: environment.maxReceiveCount }),
+    backoff: environment.backoff,
+    visibility: createSqsVisibilityChanger({ client: sqs, queueUrls: environment.queueUrls }),
     configs: createConfigStore({
       client: documents,
       tableName: environment.configTableName,
