@@ -38,7 +38,7 @@ export {
   type CompiledStep,
   type CompileOptions,
 } from './engine/compile.js';
-export { emitDeduplicationId, type RetryPolicy } from './engine/steps.js';
+export { emitDeduplicationId, idempotencyKeyOf, type RetryPolicy } from './engine/steps.js';
 export { runFlows, type RunDependencies, type RunOutcome } from './engine/runner.js';
 export {
   checkpointAdvanced,
@@ -65,7 +65,7 @@ export {
   hubspotObjectType,
   toHubSpotProperties,
 } from './targets/hubspot.js';
-export { createHttpTarget } from './targets/http.js';
+export { createHttpTarget, IDEMPOTENCY_KEY_HEADER } from './targets/http.js';
 export {
   createHttpClient,
   joinUrl,

@@ -6,6 +6,7 @@ import {
   compileConfig,
   createRecordingTargets,
   errorClassOf,
+  idempotencyKeyOf,
   PermanentError,
   RetryableError,
   runFlows,
@@ -217,6 +218,19 @@ describe('runFlows', () => {
       expect(outcome.error).toBeInstanceOf(PermanentError);
       expect((outcome.error as PermanentError).context.field).toBe('record_id');
       expect(recording.attempts).toEqual([]);
+    });
+
+    it('gives a create, and only a create, an idempotency key derived from (event, flow, step)', async () => {
+      const steps = [
+        step({ id: 'made', action: 'create', target: 'erp', entity: 'accounts', id_property: undefined }),
+        step({ id: 'upserted' }),
+      ];
+      const { run, recording } = setUp(aConfig({ flows: [aFlow({ name: 'f', steps })] }));
+
+      await run();
+
+      expect(recording.calls[0]?.idempotencyKey).toBe(idempotencyKeyOf('evt-0001', 'f', 'made'));
+      expect(recording.calls[1]?.idempotencyKey).toBeUndefined();
     });
 
     it('wraps every target call in the retry policy', async () => {

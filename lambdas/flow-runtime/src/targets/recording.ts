@@ -25,6 +25,8 @@ export interface RecordedCall {
   readonly id?: string;
   readonly idProperty?: string;
   readonly data?: Readonly<Record<string, unknown>>;
+  /** A create's idempotency key (see `TargetRequest.idempotencyKey`). */
+  readonly idempotencyKey?: string;
 }
 
 /** One message a recording emitter accepted. */
@@ -165,6 +167,7 @@ function recordedCall(definition: TargetDefinition, request: TargetRequest): Rec
     ...(request.id === undefined ? {} : { id: request.id }),
     ...(request.idProperty === undefined ? {} : { idProperty: request.idProperty }),
     ...(request.data === undefined ? {} : { data: structuredClone(request.data) }),
+    ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
   };
 }
 
