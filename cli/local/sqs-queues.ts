@@ -230,6 +230,12 @@ export class LocalQueue {
     return times.length === 0 ? undefined : Math.min(...times);
   }
 
+  /** When a message in flight becomes visible again (`undefined`: it is visible, or gone). */
+  hiddenUntil(messageId: string): number | undefined {
+    const until = this.inFlight.get(messageId)?.until;
+    return until === undefined || until <= this.now() ? undefined : until;
+  }
+
   /** Takes a message SQS moved here from its source queue (no deduplication, ids kept). */
   acceptRedriven(message: StoredMessage, sourceArn: string): void {
     const moved: StoredMessage = { ...message, deadLetterQueueSourceArn: sourceArn };

@@ -73,6 +73,8 @@ export interface LocalSqs {
   sent(name: string): readonly StoredMessage[];
   /** When the next message in flight in the queue becomes visible; `undefined` when none is in flight. */
   nextVisibleAt(name: string): number | undefined;
+  /** When a message in flight becomes visible again; `undefined` when it is visible (or gone). */
+  hiddenUntil(name: string, messageId: string): number | undefined;
   close(): Promise<void>;
 }
 
@@ -143,6 +145,7 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Loca
     messages: (name) => [...existing(name).messages],
     sent: (name) => [...existing(name).sent],
     nextVisibleAt: (name) => existing(name).nextVisibleAt(),
+    hiddenUntil: (name, messageId) => existing(name).hiddenUntil(messageId),
     close: () => server.close(),
   };
 }
