@@ -13,7 +13,10 @@ describe('a staged worker with every option set', () => {
   beforeAll(() => {
     ({ stack, template } = synthTemplate({
       namePrefix: 'dev-',
-      maxReceiveCount: 3,
+      maxReceiveCount: 20,
+      retryBackoffBase: Duration.seconds(10),
+      retryBackoffMax: Duration.minutes(5),
+      outageTolerance: Duration.minutes(2),
       functionTimeout: Duration.seconds(60),
       visibilityTimeout: Duration.minutes(10),
       memorySize: 1024,
@@ -38,7 +41,7 @@ describe('a staged worker with every option set', () => {
       template.hasResourceProperties('AWS::SQS::Queue', {
         QueueName: name,
         VisibilityTimeout: 600,
-        RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
+        RedrivePolicy: Match.objectLike({ maxReceiveCount: 20 }),
       });
     }
     for (const name of ['dev-inbound-sync-dlq.fifo', 'dev-outbound-sync-dlq.fifo']) {
@@ -57,6 +60,9 @@ describe('a staged worker with every option set', () => {
           LOG_LEVEL: 'DEBUG',
           CONFIG_CACHE_TTL_SECONDS: '5',
           SECRET_NAME_PREFIX: 'acme/prod/',
+          MAX_RECEIVE_COUNT: '20',
+          RETRY_BACKOFF_BASE_SECONDS: '10',
+          RETRY_BACKOFF_MAX_SECONDS: '300',
         }),
       },
     });
@@ -93,7 +99,7 @@ describe('a staged worker with every option set', () => {
     });
     const topic = { Ref: logicalId(template, 'AWS::SNS::Topic', 'AlarmTopic') };
     const alarms = Object.values(propsOf(template, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
     }
@@ -121,8 +127,11 @@ describe('a worker given an existing table and topic', () => {
     template = Template.fromStack(stack);
   });
 
-  it('creates no table and reads the given one', () => {
-    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+  it('creates no config table (only its run-state table) and reads the given one', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'run_id', KeyType: 'HASH' }],
+    });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ CONFIG_TABLE_NAME: 'shared-flow-configs' }) },
     });
