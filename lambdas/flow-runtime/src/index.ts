@@ -128,7 +128,7 @@ export {
   type RunAbout,
   type RunStateStore,
 } from './lambda/run-state.js';
-export { mayHaveCheckpoint } from './lambda/checkpoints.js';
+export { mayHaveCheckpoint, REDRIVEN_FROM_ATTRIBUTE } from './lambda/checkpoints.js';
 export {
   backoffPlan,
   createSqsVisibilityChanger,

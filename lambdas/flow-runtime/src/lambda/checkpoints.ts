@@ -11,7 +11,8 @@ import { runIdOf, type RunStateStore } from './run-state.js';
  * When a record's checkpoint is read, written and deleted (docs/handlers.md, delivery over time):
  *
  * - read only when one may exist: on a redelivery (`ApproximateReceiveCount` > 1), or for a
- *   message that came back from the dead-letter queue (it carries `error_class`);
+ *   message that came back from the dead-letter queue (it carries `error_class`, or the
+ *   `redriven_from` attribute `flow-worker dlq redrive` adds);
  * - written only when the record ends unfinished and finished something new;
  * - deleted when a record that read one finishes.
  *
@@ -33,10 +34,19 @@ export interface CheckpointDeps {
   readonly metrics: MetricSink;
 }
 
+/**
+ * The message attribute `flow-worker dlq redrive` adds to every message it moves back: the name of
+ * the dead-letter queue it came from. (A message SQS itself moved carries no `error_class`.)
+ */
+export const REDRIVEN_FROM_ATTRIBUTE = 'redriven_from';
+
 /** A redelivery, or a message that has been through the dead-letter queue (and was redriven). */
 export function mayHaveCheckpoint(record: Pick<SQSRecord, 'attributes' | 'messageAttributes'>): boolean {
   const receives = Number(record.attributes.ApproximateReceiveCount);
-  const redriven = Object.hasOwn(record.messageAttributes ?? {}, DEAD_LETTER_ATTRIBUTES.errorClass);
+  const attributes = record.messageAttributes ?? {};
+  const redriven =
+    Object.hasOwn(attributes, DEAD_LETTER_ATTRIBUTES.errorClass) ||
+    Object.hasOwn(attributes, REDRIVEN_FROM_ATTRIBUTE);
   return receives > 1 || redriven;
 }
 
