@@ -2,7 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { Option, type Command } from 'commander';
 import { action } from '../action.js';
 import { formatList, formatRedrive } from '../dlq/format.js';
-import { DLQ_REASONS, listQueue, visibleCount, type DlqEntry, type DlqFilters } from '../dlq/messages.js';
+import { DLQ_REASONS, listQueue, type DlqEntry, type DlqFilters } from '../dlq/messages.js';
 import { redriveQueue } from '../dlq/redrive.js';
 import { CliError, EXIT } from '../errors.js';
 import { printJson } from '../io.js';
@@ -29,8 +29,7 @@ function explained(error: unknown, queueUrl: string): unknown {
 }
 
 /** Tells, on stderr, about messages a scan could not reach (FIFO groups behind unmoved messages). */
-async function noteUnreached(client: SQSClient, queueUrl: string): Promise<void> {
-  const unreached = await visibleCount(client, queueUrl).catch(() => 0);
+function noteUnreached(unreached: number): void {
   if (unreached === 0) return;
   process.stderr.write(
     `flow-worker: ${unreached} more message(s) were not reached: on a FIFO queue a message group's later messages become visible only once its earlier ones have left the queue\n`,
@@ -39,10 +38,11 @@ async function noteUnreached(client: SQSClient, queueUrl: string): Promise<void>
 
 async function list(options: ListOptions): Promise<number> {
   const client = new SQSClient({});
-  let entries: DlqEntry[];
+  let entries: readonly DlqEntry[];
   try {
-    entries = await listQueue(client, options.queueUrl, options);
-    await noteUnreached(client, options.queueUrl);
+    const listing = await listQueue(client, options.queueUrl, options);
+    entries = listing.entries;
+    noteUnreached(listing.unreached);
   } catch (error) {
     throw explained(error, options.queueUrl);
   } finally {
@@ -57,7 +57,7 @@ async function redrive(options: RedriveCommandOptions): Promise<number> {
   const client = new SQSClient({});
   try {
     const result = await redriveQueue(client, options);
-    await noteUnreached(client, options.queueUrl);
+    noteUnreached(result.unreached);
     if (options.json === true) {
       printJson({
         redriven: result.redriven,

@@ -163,23 +163,37 @@ export async function release(client: SQSClient, queueUrl: string, messages: rea
   }
 }
 
+/** What a read of a dead-letter queue found. */
+export interface Listing {
+  readonly entries: readonly DlqEntry[];
+  /** Messages the scan could not reach (see {@link scanQueue}). */
+  readonly unreached: number;
+}
+
 /**
  * The entries of a dead-letter queue that match the filters, read without removing anything (every
- * message received is made visible again).
+ * message received is made visible again), and how many messages the scan could not reach.
  */
 export async function listQueue(
   client: SQSClient,
   queueUrl: string,
   filters: DlqFilters,
-): Promise<DlqEntry[]> {
+  scan: ScanOptions = {},
+): Promise<Listing> {
   const listed: DlqMessage[] = [];
+  const collect = (messages: readonly DlqMessage[]) => {
+    listed.push(...messages);
+    return Promise.resolve();
+  };
+  let unreached: number;
   try {
-    await scanQueue(client, queueUrl, (messages) => {
-      listed.push(...messages);
-      return Promise.resolve();
-    });
+    await scanQueue(client, queueUrl, collect, scan);
+    unreached = await visibleCount(client, queueUrl).catch(() => 0);
   } finally {
     await release(client, queueUrl, listed);
   }
-  return listed.map((message) => message.entry).filter((entry) => matches(entry, filters));
+  return {
+    entries: listed.map((message) => message.entry).filter((entry) => matches(entry, filters)),
+    unreached,
+  };
 }

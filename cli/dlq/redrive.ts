@@ -14,6 +14,7 @@ import {
   type DlqFilters,
   type DlqMessage,
   type ScanOptions,
+  visibleCount,
 } from './messages.js';
 
 /**
@@ -47,6 +48,8 @@ export interface RedriveResult {
   readonly skipped: number;
   readonly failed: number;
   readonly moves: readonly Move[];
+  /** Messages the scan could not reach (a FIFO group behind a message left in the queue). */
+  readonly unreached: number;
 }
 
 /** The FIFO deduplication id of a redriven message: the same on every run for the same DLQ message. */
@@ -180,6 +183,7 @@ export async function redriveQueue(
   const moves: Move[] = [];
   const toRelease: DlqMessage[] = [];
   let skipped = 0;
+  let unreached: number;
   try {
     await scanQueue(
       client,
@@ -195,6 +199,7 @@ export async function redriveQueue(
       },
       scan,
     );
+    unreached = await visibleCount(client, options.queueUrl).catch(() => 0);
   } finally {
     await release(client, options.queueUrl, toRelease);
   }
@@ -204,5 +209,6 @@ export async function redriveQueue(
     skipped,
     failed: count('failed'),
     moves,
+    unreached,
   };
 }

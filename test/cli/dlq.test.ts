@@ -147,9 +147,10 @@ describe('flow-worker dlq list', () => {
     const both = await listQueue(client, queueUrl, { connector: 'acme', flow: 'rejected' }, NO_WAIT);
     const table = await cli(['list', '--queue-url', queueUrl, '--flow', 'rejected']);
 
-    expect(exhausted.map((e) => e.flow)).toEqual(['company_to_erp', 'company_to_erp']);
-    expect(initech.map((e) => e.reason)).toEqual(['unknown']);
-    expect(both.map((e) => e.reason)).toEqual(['permanent']);
+    expect(exhausted.entries.map((e) => e.flow)).toEqual(['company_to_erp', 'company_to_erp']);
+    expect(initech.entries.map((e) => e.reason)).toEqual(['unknown']);
+    expect(both.entries.map((e) => e.reason)).toEqual(['permanent']);
+    expect(both.unreached).toBe(0);
     expect(table.stdout).toMatch(/^inbound-sync-dlq\.fifo: 1 message \(listed, not removed\)\n/);
     expect(table.stdout).toMatch(/MESSAGE ID +REASON +CONNECTOR +FLOW +STEP +SOURCE QUEUE +AGE/);
     expect(table.stdout).toMatch(
@@ -165,6 +166,26 @@ describe('flow-worker dlq list', () => {
     expect(badReason.stderr).toContain('Allowed choices are poison, permanent, exhausted, unknown');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(`queue ${sqs.endpoint}/000000000000/nope.fifo does not exist`);
+  });
+});
+
+describe('a FIFO dead-letter queue with a long message group', () => {
+  it('lists what it can reach, counts the rest, and redrives the whole group in order', async () => {
+    // Prepare: 11 more dead letters in one group (12 in group acme with evt-1, evt-2 and evt-4).
+    for (let i = 10; i < 21; i += 1) await deadLetter(`evt-${i}`, 'acme', 'exhausted', { connector: 'acme' });
+    // Act
+    const listing = await listQueue(client, sqs.queueUrl(DLQ), {}, NO_WAIT);
+    const redriven = await redriveQueue(client, { queueUrl: sqs.queueUrl(DLQ), connector: 'acme' }, NO_WAIT);
+    // Assess: a receive returns at most 10, and a group's later messages wait for its earlier ones.
+    expect(listing.entries.length + listing.unreached).toBe(16);
+    expect(listing.unreached).toBeGreaterThan(0);
+    expect([redriven.redriven, redriven.unreached]).toEqual([14, 0]);
+    expect(bodies(SOURCE).map((b) => b.event_id)).toEqual([
+      'evt-1',
+      'evt-2',
+      'evt-4',
+      ...Array.from({ length: 11 }, (_, i) => `evt-${i + 10}`),
+    ]);
   });
 });
 
