@@ -45,7 +45,7 @@ function outcomeText(record: RecordRun, c: Palette): string {
     case 'failed':
       return c.red('failed: SQS will redeliver it');
     case 'skipped':
-      return c.yellow('not run: an earlier record of its group failed');
+      return c.yellow('not run (why is below): SQS will redeliver it');
   }
 }
 

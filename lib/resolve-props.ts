@@ -70,18 +70,7 @@ function findProblems(r: ResolvedFlowWorkerProps, given: FlowWorkerProps): strin
       `namePrefix is ${r.namePrefix.length} characters; at most ${MAX_NAME_PREFIX_LENGTH} keep "${r.namePrefix}outbound-sync-dlq.fifo" within the 80-character SQS limit`,
     );
   }
-  checkInteger(check, 'maxReceiveCount', r.maxReceiveCount, 1, 1000);
-  checkSeconds(check, 'retryBackoffBase', r.retryBackoffBase, 1, 43_200);
-  checkSeconds(check, 'retryBackoffMax', r.retryBackoffMax, 1, 43_200);
-  checkSeconds(check, 'outageTolerance', r.outageTolerance, 0, 1_209_600);
-  checkFunctionTimeout(check, r.functionTimeout);
-  checkSeconds(check, 'visibilityTimeout', r.visibilityTimeout, 0, 43_200);
-  const minVisibility = secondsOf(r.functionTimeout) * FLOW_WORKER_DEFAULTS.visibilityTimeoutFactor;
-  check(
-    secondsOf(r.visibilityTimeout) >= minVisibility,
-    `visibilityTimeout (${secondsOf(r.visibilityTimeout)} s) must be at least ${FLOW_WORKER_DEFAULTS.visibilityTimeoutFactor} × functionTimeout (${minVisibility} s), or SQS redelivers messages whose batch is still being retried`,
-  );
-  checkSeconds(check, 'queueRetention', r.queueRetention, 60, 1_209_600);
+  checkDelivery(check, r);
   checkInteger(check, 'memorySize', r.memorySize, 128, 10_240);
   if (r.reservedConcurrency !== undefined) {
     checkInteger(check, 'reservedConcurrency', r.reservedConcurrency, 1, Number.MAX_SAFE_INTEGER);
@@ -126,6 +115,22 @@ function findProblems(r: ResolvedFlowWorkerProps, given: FlowWorkerProps): strin
 }
 
 type Check = (ok: boolean, message: string) => void;
+
+/** The props of delivery over time, each on its own (`scheduleProblems` checks them together). */
+function checkDelivery(check: Check, r: ResolvedFlowWorkerProps): void {
+  checkInteger(check, 'maxReceiveCount', r.maxReceiveCount, 1, 1000);
+  checkSeconds(check, 'retryBackoffBase', r.retryBackoffBase, 1, 43_200);
+  checkSeconds(check, 'retryBackoffMax', r.retryBackoffMax, 1, 43_200);
+  checkSeconds(check, 'outageTolerance', r.outageTolerance, 0, 1_209_600);
+  checkFunctionTimeout(check, r.functionTimeout);
+  checkSeconds(check, 'visibilityTimeout', r.visibilityTimeout, 0, 43_200);
+  const minVisibility = secondsOf(r.functionTimeout) * FLOW_WORKER_DEFAULTS.visibilityTimeoutFactor;
+  check(
+    secondsOf(r.visibilityTimeout) >= minVisibility,
+    `visibilityTimeout (${secondsOf(r.visibilityTimeout)} s) must be at least ${FLOW_WORKER_DEFAULTS.visibilityTimeoutFactor} × functionTimeout (${minVisibility} s), or SQS redelivers messages whose batch is still being retried`,
+  );
+  checkSeconds(check, 'queueRetention', r.queueRetention, 60, 1_209_600);
+}
 
 /** 3 s to 15 min; a shorter timeout leaves a step too little time (the reason is in the message). */
 function checkFunctionTimeout(check: Check, timeout: Duration): void {

@@ -140,15 +140,15 @@ function queueAttributes(queue: LocalQueue): Record<string, string> {
   };
 }
 
-export function sqsOperations(
+type Operations = Record<string, AwsJsonOperation>;
+
+/** Queue operations: create, find, list, read and change attributes. */
+function queueOperations(
   queues: LocalQueues,
   urlOf: (name: string) => string,
-  maxMessageBytes: number,
-): Record<string, AwsJsonOperation> {
-  const queueOf = (input: Input): LocalQueue =>
-    queues.get(requiredString(input, 'QueueUrl').split('/').at(-1) ?? '');
+  queueOf: (input: Input) => LocalQueue,
+): Operations {
   const attributesOf = (input: Input) => (input.Attributes ?? {}) as Record<string, string>;
-
   return {
     CreateQueue: (input) => {
       const name = requiredString(input, 'QueueName');
@@ -178,15 +178,21 @@ export function sqsOperations(
     GetQueueAttributes: (input) => {
       const wanted = (input.AttributeNames as string[] | undefined) ?? ['All'];
       const all = queueAttributes(queueOf(input));
-      const pick = wanted.includes('All')
+      const picked = wanted.includes('All')
         ? all
-        : Object.fromEntries(Object.entries(all).filter(([k]) => wanted.includes(k)));
-      return { Attributes: pick };
+        : Object.fromEntries(Object.entries(all).filter(([name]) => wanted.includes(name)));
+      return { Attributes: picked };
     },
     SetQueueAttributes: (input) => {
       queues.configure(queueOf(input), queueSettings(attributesOf(input)));
       return {};
     },
+  };
+}
+
+/** Message operations, one at a time and in batches. */
+function messageOperations(queueOf: (input: Input) => LocalQueue, maxMessageBytes: number): Operations {
+  return {
     SendMessage: (input) => sendMessage(queueOf(input), input, maxMessageBytes),
     SendMessageBatch: (input) => {
       const queue = queueOf(input);
@@ -213,4 +219,14 @@ export function sqsOperations(
       });
     },
   };
+}
+
+export function sqsOperations(
+  queues: LocalQueues,
+  urlOf: (name: string) => string,
+  maxMessageBytes: number,
+): Operations {
+  const queueOf = (input: Input): LocalQueue =>
+    queues.get(requiredString(input, 'QueueUrl').split('/').at(-1) ?? '');
+  return { ...queueOperations(queues, urlOf, queueOf), ...messageOperations(queueOf, maxMessageBytes) };
 }
