@@ -1,5 +1,6 @@
 import { Command, type CommanderError } from 'commander';
 import { registerDiff } from './commands/diff.js';
+import { registerDlq } from './commands/dlq.js';
 import { registerGenerateEvent } from './commands/generate-event.js';
 import { registerInvoke } from './commands/invoke.js';
 import { registerManifest } from './commands/manifest.js';
@@ -16,7 +17,7 @@ function exitStatusOf(error: CommanderError): number {
 export function createProgram(version: string): Command {
   const program = new Command('flow-worker')
     .description(
-      'Run and manage flow-worker connector configs locally: validate, invoke the real handlers on SQS events, publish, diff.',
+      'Run and manage flow-worker connector configs locally: validate, invoke the real handlers on SQS events, publish, diff; list and redrive dead-letter queues.',
     )
     .version(version)
     .option('--verbose', 'print stack traces and causes of errors')
@@ -30,5 +31,6 @@ export function createProgram(version: string): Command {
   registerPublish(program);
   registerDiff(program);
   registerManifest(program);
+  registerDlq(program);
   return program;
 }

@@ -4,6 +4,7 @@ import type {
   LocalRunReport,
   QueuedMessage,
   RecordRun,
+  RedriveRun,
   StepRun,
   TargetTraffic,
 } from './run-report.js';
@@ -44,7 +45,7 @@ function outcomeText(record: RecordRun, c: Palette): string {
     case 'failed':
       return c.red('failed: SQS will redeliver it');
     case 'skipped':
-      return c.yellow('not run: an earlier record of its group failed');
+      return c.yellow('not run (why is below): SQS will redeliver it');
   }
 }
 
@@ -82,7 +83,7 @@ function recordLines(record: RecordRun, c: Palette): string[] {
   if (record.flows_matched.length > 0) lines.push(`      matched: ${record.flows_matched.join(', ')}`);
   const width = Math.max(0, ...record.flows.flatMap((f) => f.steps.map((s) => s.id.length)));
   for (const flow of record.flows) {
-    const duration = flow.status === 'skipped' ? '' : `  ${c.dim(`${flow.duration_ms} ms`)}`;
+    const duration = `  ${c.dim(`${flow.duration_ms} ms`)}`;
     lines.push(`      flow ${c.bold(flow.name)}: ${flow.status}${duration}`);
     lines.push(...flow.steps.map((step) => stepLine(step, width, c)));
   }
@@ -93,9 +94,24 @@ function recordLines(record: RecordRun, c: Palette): string[] {
   return lines;
 }
 
+/** A redrive, as the operator would have run and seen it. */
+function redriveLines(redrive: RedriveRun, c: Palette): string[] {
+  return [
+    c.bold('Redrive'),
+    `  ${redrive.note}`,
+    `  $ ${redrive.command}`,
+    ...redrive.moves.map(
+      (move) => `    redriven  ${move.message_id}  ${move.reason}  ${move.connector ?? '-'} → ${move.to}`,
+    ),
+    `    redriven ${redrive.redriven}, skipped ${redrive.skipped}, failed ${redrive.failed}`,
+    '',
+  ];
+}
+
 function batchLines(batch: BatchRun, c: Palette): string[] {
   const count = batch.records.length === 1 ? '1 record' : `${batch.records.length} records`;
   const lines = [
+    ...(batch.redrive === undefined ? [] : redriveLines(batch.redrive, c)),
     c.bold(`${batch.title}`),
     c.dim(`  ${batch.handler} · ${count} · ${batch.duration_ms} ms`),
     ...batch.records.flatMap((record) => recordLines(record, c)),

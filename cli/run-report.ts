@@ -48,7 +48,25 @@ export interface RecordRun {
   readonly failed_at?: { readonly flow?: string; readonly step?: string };
 }
 
+/** A `flow-worker dlq redrive` the run made before a batch: what it moved back, and where from. */
+export interface RedriveRun {
+  /** Why the operator redrives, in words. */
+  readonly note: string;
+  readonly command: string;
+  readonly redriven: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly moves: readonly {
+    readonly message_id: string;
+    readonly reason: string;
+    readonly connector: string | null;
+    readonly to: string;
+  }[];
+}
+
 export interface BatchRun {
+  /** Set on the batch that delivered what a redrive moved back. */
+  readonly redrive?: RedriveRun;
   readonly title: string;
   readonly queue: QueueName;
   readonly handler: string;

@@ -36,14 +36,41 @@ export interface FlowWorkerProps {
   readonly tableRemovalPolicy?: RemovalPolicy;
 
   /**
-   * Receives of a message before SQS moves it to the queue's dead-letter queue (1 to 1000).
-   * Permanent failures skip the retries: the handler dead-letters them at once.
-   * @default 5
+   * Receives of a message (1 to 1000): on the last one a record that still fails is dead-lettered
+   * with `error_class` `exhausted` (and SQS's redrive policy moves anything left after it). Permanent
+   * failures skip the retries: the handler dead-letters them at once. It must let the backoff
+   * schedule outlast `outageTolerance`.
+   * @default - the fewest receives whose backoff schedule outlasts `outageTolerance`, even with
+   * the shortest jitter (197 with the default backoff and 24 hours)
    */
   readonly maxReceiveCount?: number;
 
   /**
-   * Timeout of each handler (1 second to 15 minutes).
+   * How long a failed record waits before its next receive, after its first failure
+   * (`RETRY_BACKOFF_BASE_SECONDS`); the wait doubles with each receive up to `retryBackoffMax`,
+   * with jitter that never shortens it below half. Whole seconds, at least 1.
+   * @default Duration.seconds(30)
+   */
+  readonly retryBackoffBase?: Duration;
+
+  /**
+   * The longest wait between two receives of a failed record (`RETRY_BACKOFF_MAX_SECONDS`). Whole
+   * seconds; with `functionTimeout` it must fit in the 12 hours SQS lets a received message stay
+   * hidden.
+   * @default Duration.minutes(15)
+   */
+  readonly retryBackoffMax?: Duration;
+
+  /**
+   * The target outage the queues ride out with nothing dead-lettered: `maxReceiveCount` is chosen
+   * (or checked) so that a record failing all along is still received after an outage this long.
+   * @default Duration.hours(24)
+   */
+  readonly outageTolerance?: Duration;
+
+  /**
+   * Timeout of each handler (3 seconds to 15 minutes). The handler stops starting steps shortly
+   * before it (10% of the timeout, 0.5 to 2 seconds) to save checkpoints and back off records.
    * @default Duration.seconds(30)
    */
   readonly functionTimeout?: Duration;
@@ -56,7 +83,8 @@ export interface FlowWorkerProps {
   readonly visibilityTimeout?: Duration;
 
   /**
-   * How long an unprocessed message stays on a sync queue (1 minute to 14 days).
+   * How long an unprocessed message stays on a sync queue (1 minute to 14 days). It must hold the
+   * whole retry schedule: every receive of a record that keeps failing, with the longest waits.
    * @default Duration.days(4)
    */
   readonly queueRetention?: Duration;
@@ -159,12 +187,16 @@ export interface FlowWorkerProps {
 
 /**
  * Every default of {@link FlowWorkerProps}, in one place (the TSDoc `@default`s mirror these).
- * `visibilityTimeout` has none of its own: it is `visibilityTimeoutFactor` × `functionTimeout`.
+ * `visibilityTimeout` has none of its own: it is `visibilityTimeoutFactor` × `functionTimeout`;
+ * nor has `maxReceiveCount`: it is derived from the backoff and `outageTolerance`.
  */
 export const FLOW_WORKER_DEFAULTS = {
   namePrefix: '',
   tableRemovalPolicy: RemovalPolicy.RETAIN,
-  maxReceiveCount: 5,
+  // The handlers' own defaults: one source of truth for the wait between receives.
+  retryBackoffBase: Duration.seconds(ENVIRONMENT_DEFAULTS.RETRY_BACKOFF_BASE_SECONDS),
+  retryBackoffMax: Duration.seconds(ENVIRONMENT_DEFAULTS.RETRY_BACKOFF_MAX_SECONDS),
+  outageTolerance: Duration.hours(24),
   functionTimeout: Duration.seconds(30),
   visibilityTimeoutFactor: 6,
   queueRetention: Duration.days(4),
@@ -187,6 +219,13 @@ export const FLOW_WORKER_DEFAULTS = {
 export const FLOW_WORKER_CONSTANTS = {
   /** FIFO event sources take at most 10 records a batch. */
   batchSize: 10,
+  /**
+   * The shortest handler timeout: the handler keeps at least 0.5 s in hand before its deadline
+   * (checkpoints, dead letters, backoff), and a step needs the rest.
+   */
+  minFunctionTimeout: Duration.seconds(3),
+  /** SQS hides a received message for at most 12 hours after its receive. */
+  maxVisibility: Duration.hours(12),
   /** The SQS maximum, so an operator has two weeks to inspect and redrive. */
   dlqRetention: Duration.days(14),
   // `satisfies` ties these to the runtime's queue names (the `emit` step's `queue` values).
@@ -207,6 +246,9 @@ export interface ResolvedFlowWorkerProps {
   readonly configTable?: ITable;
   readonly tableRemovalPolicy: RemovalPolicy;
   readonly maxReceiveCount: number;
+  readonly retryBackoffBase: Duration;
+  readonly retryBackoffMax: Duration;
+  readonly outageTolerance: Duration;
   readonly functionTimeout: Duration;
   readonly visibilityTimeout: Duration;
   readonly queueRetention: Duration;

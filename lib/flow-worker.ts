@@ -1,7 +1,9 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { RUN_STATE_ATTRIBUTES } from '@flow-worker/runtime';
 import {
   FLOW_WORKER_CONSTANTS,
   type FlowWorkerProps,
@@ -17,8 +19,8 @@ export { FlowWorkerPropsError, resolveFlowWorkerProps } from './resolve-props.js
 
 /**
  * The flow worker: two SQS FIFO sync queues (`inbound-sync.fifo`, `outbound-sync.fifo`) with FIFO
- * dead-letter queues, the DynamoDB config table, one handler per queue with a least-privilege role,
- * and alarms plus a dashboard.
+ * dead-letter queues, the DynamoDB config table, the run-state table (step checkpoints between
+ * deliveries), one handler per queue with a least-privilege role, and alarms plus a dashboard.
  *
  * @example
  * new FlowWorker(this, 'Worker', { namePrefix: 'dev-', alarmEmail: 'oncall@example.com' });
@@ -27,6 +29,8 @@ export class FlowWorker extends Construct {
   /** Props with defaults applied. */
   readonly settings: ResolvedFlowWorkerProps;
   readonly table: ITable;
+  /** Step checkpoints between deliveries of a message (`RUN_STATE_TABLE_NAME`). */
+  readonly runStateTable: Table;
   readonly inbound: SyncQueue;
   readonly outbound: SyncQueue;
   readonly inboundHandler: SyncFunction;
@@ -40,6 +44,7 @@ export class FlowWorker extends Construct {
     const s = resolveFlowWorkerProps(props);
     this.settings = s;
     this.table = s.configTable ?? this.createTable(s);
+    this.runStateTable = this.createRunStateTable();
 
     const { inbound, outbound } = FLOW_WORKER_CONSTANTS.queueBaseNames;
     const queueProps = {
@@ -58,7 +63,7 @@ export class FlowWorker extends Construct {
 
     // Either handler may emit onto either queue (the emit step names the queue).
     const emitQueues = { inbound: this.inbound.queue, outbound: this.outbound.queue };
-    const common = { emitQueues, table: this.table, settings: s };
+    const common = { emitQueues, table: this.table, runStateTable: this.runStateTable, settings: s };
     this.inboundHandler = new SyncFunction(this, 'InboundSyncHandler', {
       ...common,
       handlerName: inbound,
@@ -90,6 +95,22 @@ export class FlowWorker extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
       removalPolicy: s.tableRemovalPolicy,
+    });
+  }
+
+  /**
+   * Checkpoints live at most 30 days (TTL on `expires_at`) and only matter while their message can
+   * still be delivered, so the table goes with the stack, like the queues. Point-in-time recovery
+   * costs next to nothing for a table this small.
+   */
+  private createRunStateTable(): Table {
+    return new Table(this, 'RunStateTable', {
+      partitionKey: { name: RUN_STATE_ATTRIBUTES.key, type: AttributeType.STRING },
+      timeToLiveAttribute: RUN_STATE_ATTRIBUTES.ttl,
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
   }
 

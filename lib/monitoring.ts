@@ -79,6 +79,11 @@ export class FlowWorkerMonitoring extends Construct {
       threshold: ageSeconds,
       description: `${sync.name}: the oldest message has waited more than ${ageSeconds} s (handler failing, throttled, or a message group blocked by retries)`,
     });
+    this.alarm(`${prefix}ExhaustedDeadLetters`, {
+      metric: this.handlerMetric(sync, METRICS.recordsExhausted),
+      threshold: 0,
+      description: `${sync.name}: records were dead-lettered with error_class exhausted: they kept failing for the whole retry schedule (an outage longer than outageTolerance, or a target that never recovered); fix the cause, then flow-worker dlq redrive --reason exhausted`,
+    });
     this.alarm(`${prefix}FunctionErrors`, {
       metric: sync.function.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
       threshold: 0,
@@ -145,6 +150,7 @@ export class FlowWorkerMonitoring extends Construct {
             METRICS.recordsSucceeded,
             METRICS.recordsFailed,
             METRICS.recordsDeadLettered,
+            METRICS.recordsExhausted,
             METRICS.noMatch,
           ].map((name) => this.handlerMetric(sync, name)),
           right: [this.handlerMetric(sync, METRICS.flowsMatched)],

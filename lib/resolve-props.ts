@@ -1,5 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import { receivesForOutage, scheduleProblems } from './delivery-schedule.js';
 import {
+  FLOW_WORKER_CONSTANTS,
   FLOW_WORKER_DEFAULTS,
   FLOW_WORKER_LOG_LEVELS,
   type FlowWorkerProps,
@@ -20,11 +22,20 @@ export class FlowWorkerPropsError extends Error {
 export function resolveFlowWorkerProps(props: FlowWorkerProps = {}): ResolvedFlowWorkerProps {
   const d = FLOW_WORKER_DEFAULTS;
   const functionTimeout = props.functionTimeout ?? d.functionTimeout;
+  const schedule = {
+    retryBackoffBase: props.retryBackoffBase ?? d.retryBackoffBase,
+    retryBackoffMax: props.retryBackoffMax ?? d.retryBackoffMax,
+    outageTolerance: props.outageTolerance ?? d.outageTolerance,
+  };
   const resolved: ResolvedFlowWorkerProps = {
     ...props,
     namePrefix: props.namePrefix ?? d.namePrefix,
     tableRemovalPolicy: props.tableRemovalPolicy ?? d.tableRemovalPolicy,
-    maxReceiveCount: props.maxReceiveCount ?? d.maxReceiveCount,
+    ...schedule,
+    // Unresolvable (an impossible schedule) is reported by scheduleProblems; 1000 is SQS's maximum.
+    maxReceiveCount:
+      props.maxReceiveCount ??
+      (schedule.retryBackoffBase.isUnresolved() ? 1000 : (receivesForOutage(schedule) ?? 1000)),
     functionTimeout,
     visibilityTimeout:
       props.visibilityTimeout ?? Duration.seconds(secondsOf(functionTimeout) * d.visibilityTimeoutFactor),
@@ -62,15 +73,7 @@ function findProblems(r: ResolvedFlowWorkerProps, given: FlowWorkerProps): strin
       `namePrefix is ${r.namePrefix.length} characters; at most ${MAX_NAME_PREFIX_LENGTH} keep "${r.namePrefix}outbound-sync-dlq.fifo" within the 80-character SQS limit`,
     );
   }
-  checkInteger(check, 'maxReceiveCount', r.maxReceiveCount, 1, 1000);
-  checkSeconds(check, 'functionTimeout', r.functionTimeout, 1, 900);
-  checkSeconds(check, 'visibilityTimeout', r.visibilityTimeout, 0, 43_200);
-  const minVisibility = secondsOf(r.functionTimeout) * FLOW_WORKER_DEFAULTS.visibilityTimeoutFactor;
-  check(
-    secondsOf(r.visibilityTimeout) >= minVisibility,
-    `visibilityTimeout (${secondsOf(r.visibilityTimeout)} s) must be at least ${FLOW_WORKER_DEFAULTS.visibilityTimeoutFactor} × functionTimeout (${minVisibility} s), or SQS redelivers messages whose batch is still being retried`,
-  );
-  checkSeconds(check, 'queueRetention', r.queueRetention, 60, 1_209_600);
+  checkDelivery(check, r);
   checkInteger(check, 'memorySize', r.memorySize, 128, 10_240);
   if (r.reservedConcurrency !== undefined) {
     checkInteger(check, 'reservedConcurrency', r.reservedConcurrency, 1, Number.MAX_SAFE_INTEGER);
@@ -111,6 +114,7 @@ function findProblems(r: ResolvedFlowWorkerProps, given: FlowWorkerProps): strin
       `alarmEmail "${given.alarmEmail}" is not an e-mail address`,
     );
   }
+  problems.push(...scheduleProblems(r, given));
   return problems;
 }
 
@@ -126,6 +130,37 @@ function checkHubSpotBudget(check: Check, r: ResolvedFlowWorkerProps): void {
     !Number.isInteger(budget) || !Number.isInteger(r.maxConcurrency) || hubspotRequestsPerContainer(r) >= 1,
     `hubspotRequestsPer10Seconds (${budget}) shared by ${containers} containers (2 × maxConcurrency ${r.maxConcurrency}) leaves each less than one request per 10 seconds; raise the budget or lower maxConcurrency to at most ${Math.max(2, Math.floor(budget / 2))}`,
   );
+}
+
+/** The props of delivery over time, each on its own (`scheduleProblems` checks them together). */
+function checkDelivery(check: Check, r: ResolvedFlowWorkerProps): void {
+  checkInteger(check, 'maxReceiveCount', r.maxReceiveCount, 1, 1000);
+  checkSeconds(check, 'retryBackoffBase', r.retryBackoffBase, 1, 43_200);
+  checkSeconds(check, 'retryBackoffMax', r.retryBackoffMax, 1, 43_200);
+  checkSeconds(check, 'outageTolerance', r.outageTolerance, 0, 1_209_600);
+  checkFunctionTimeout(check, r.functionTimeout);
+  checkSeconds(check, 'visibilityTimeout', r.visibilityTimeout, 0, 43_200);
+  const minVisibility = secondsOf(r.functionTimeout) * FLOW_WORKER_DEFAULTS.visibilityTimeoutFactor;
+  check(
+    secondsOf(r.visibilityTimeout) >= minVisibility,
+    `visibilityTimeout (${secondsOf(r.visibilityTimeout)} s) must be at least ${FLOW_WORKER_DEFAULTS.visibilityTimeoutFactor} × functionTimeout (${minVisibility} s), or SQS redelivers messages whose batch is still being retried`,
+  );
+  checkSeconds(check, 'queueRetention', r.queueRetention, 60, 1_209_600);
+}
+
+/** 3 s to 15 min; a shorter timeout leaves a step too little time (the reason is in the message). */
+function checkFunctionTimeout(check: Check, timeout: Duration): void {
+  const seconds = secondsOf(timeout);
+  const shortest = FLOW_WORKER_CONSTANTS.minFunctionTimeout.toSeconds();
+  if (timeout.isUnresolved() || !Number.isInteger(seconds) || seconds < 1) {
+    checkSeconds(check, 'functionTimeout', timeout, 1, 900);
+    return;
+  }
+  check(
+    seconds >= shortest,
+    `functionTimeout (${seconds} s) is too short to run a step: the handler stops starting steps at least 0.5 s before its deadline, to save checkpoints and back off records; use at least ${shortest} s`,
+  );
+  checkSeconds(check, 'functionTimeout', timeout, 1, 900);
 }
 
 function checkInteger(check: Check, name: string, value: number, min: number, max: number): void {

@@ -56,6 +56,8 @@ export interface SyncFunctionProps {
   /** The queues the `emit` step may send to. */
   readonly emitQueues: { readonly inbound: IQueue; readonly outbound: IQueue };
   readonly table: ITable;
+  /** Step checkpoints: read on a redelivery, written when a record ends unfinished, deleted when it finishes. */
+  readonly runStateTable: ITable;
   readonly settings: ResolvedFlowWorkerProps;
 }
 
@@ -102,10 +104,15 @@ export class SyncFunction extends Construct {
       bundling: ESM_BUNDLING,
       environment: {
         CONFIG_TABLE_NAME: props.table.tableName,
+        RUN_STATE_TABLE_NAME: props.runStateTable.tableName,
         DLQ_URL: props.source.deadLetterQueue.queueUrl,
         INBOUND_QUEUE_URL: props.emitQueues.inbound.queueUrl,
         OUTBOUND_QUEUE_URL: props.emitQueues.outbound.queueUrl,
         CONFIG_CACHE_TTL_SECONDS: String(s.configCacheTtl.toSeconds()),
+        // The queue's own maxReceiveCount: the handler dead-letters on that receive, with a reason.
+        MAX_RECEIVE_COUNT: String(s.maxReceiveCount),
+        RETRY_BACKOFF_BASE_SECONDS: String(s.retryBackoffBase.toSeconds()),
+        RETRY_BACKOFF_MAX_SECONDS: String(s.retryBackoffMax.toSeconds()),
         LOG_LEVEL: s.logLevel,
         POWERTOOLS_SERVICE_NAME: s.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: s.metricsNamespace,
@@ -126,7 +133,10 @@ export class SyncFunction extends Construct {
     this.acknowledgeNagFindings(s);
   }
 
-  /** Consuming the source queue is granted by the event source (grantConsumeMessages). */
+  /**
+   * Consuming the source queue (receive, delete, and `sqs:ChangeMessageVisibility` for the backoff
+   * between receives) is granted by the event source (`grantConsumeMessages`), on that queue only.
+   */
   private grantLeastPrivilege(props: SyncFunctionProps): void {
     const { role } = this;
     role.addToPrincipalPolicy(
@@ -138,6 +148,13 @@ export class SyncFunction extends Construct {
     );
     // A table passed in may be encrypted with a customer-managed key; reading it needs Decrypt.
     props.table.encryptionKey?.grantDecrypt(role);
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'StepCheckpoints',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+        resources: [props.runStateTable.tableArn],
+      }),
+    );
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'DeadLetterAndEmit',

@@ -1,11 +1,12 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
-import type { QueueName, SqsHandler } from '@flow-worker/runtime';
+import { REDRIVEN_FROM_ATTRIBUTE, type QueueName, type SqsHandler } from '@flow-worker/runtime';
 import { readJsonFile } from '../io.js';
 import { acknowledge, receiveBatch } from '../local/event-source.js';
 import { invokeCaptured, lambdaContext } from '../local/lambda.js';
 import { LOCAL_NAMES } from '../local/stack.js';
-import { recordRuns, type BatchRun, type LocalRunReport } from '../run-report.js';
+import { recordRuns, type BatchRun, type LocalRunReport, type RedriveRun } from '../run-report.js';
+import { REDRIVEN_CONNECTOR, redriveAfterFix } from './redrive.js';
 import { startDemoEnvironment, type DemoEnvironment } from './setup.js';
 import { queuedMessage, targetCalls } from './traffic.js';
 
@@ -61,11 +62,16 @@ async function runBatch(
   };
 }
 
-/** Delivers what flows emitted onto the sync queues to their handlers until both queues are empty. */
+/**
+ * Delivers what is on the sync queues (what flows emitted, what a redrive moved back) to their
+ * handlers, as the event source mapping would, until both queues are empty. A redrive is shown
+ * with the first batch it fed.
+ */
 async function deliverChained(
   env: DemoEnvironment,
   handlers: Record<QueueName, SqsHandler>,
   progress: (line: string) => void,
+  redrive?: RedriveRun,
 ): Promise<BatchRun[]> {
   const sqs = new SQSClient({});
   const batches: BatchRun[] = [];
@@ -77,11 +83,15 @@ async function deliverChained(
         const received = await receiveBatch(sqs, url);
         if (received.event.Records.length === 0) continue;
         delivered += received.event.Records.length;
-        progress(`${queue}: delivering ${received.event.Records.length} emitted message(s) to its handler`);
-        const title = `${queue}.fifo → ${queue} handler (messages emitted by the flows above)`;
+        const redriven = redrive !== undefined && batches.length === 0 && queue === 'inbound-sync';
+        const what = redriven ? 'redriven' : 'emitted';
+        progress(`${queue}: delivering ${received.event.Records.length} ${what} message(s) to its handler`);
+        const title = redriven
+          ? `${queue}.fifo → ${queue} handler (the redriven messages)`
+          : `${queue}.fifo → ${queue} handler (messages emitted by the flows above)`;
         const batch = await runBatch(env, handlers[queue], queue, received.event, title);
         await acknowledge(sqs, url, received, batch.batch_item_failures);
-        batches.push(batch);
+        batches.push(redriven ? { redrive, ...batch } : batch);
       }
       if (delivered === 0) break;
     }
@@ -118,9 +128,20 @@ export async function runDemo(options: DemoOptions): Promise<LocalRunReport> {
       );
     }
     batches.push(...(await deliverChained(env, handlers, progress)));
+    progress(
+      `inbound-sync: publishing a config for ${REDRIVEN_CONNECTOR}, then redriving its dead-lettered messages`,
+    );
+    const redrive = await redriveAfterFix(env);
+    batches.push(...(await deliverChained(env, handlers, progress, redrive)));
     progress('collecting what reached the targets and the queues');
+    // What flows emitted (messages a redrive moved back are shown with the redrive).
     const queues = (names: Record<QueueName, string>) =>
-      Object.values(names).flatMap((name) => env.stack.sqs.sent(name).map((m) => queuedMessage(name, m)));
+      Object.values(names).flatMap((name) =>
+        env.stack.sqs
+          .sent(name)
+          .filter((m) => !Object.hasOwn(m.attributes, REDRIVEN_FROM_ATTRIBUTE))
+          .map((m) => queuedMessage(name, m)),
+      );
     return {
       title: 'flow-worker demo: the real inbound-sync and outbound-sync handlers on local services',
       notes: env.notes,

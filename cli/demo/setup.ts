@@ -18,6 +18,8 @@ export interface DemoEnvironment {
   readonly hubspot: LocalHubSpot;
   readonly erp: LocalHttpTarget;
   readonly notes: string[];
+  /** Publishes the example config, targets rewritten, as the config of another connector. */
+  publishAs(connectorId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,9 @@ export async function startDemoEnvironment(
     hubspot,
     erp,
     notes,
+    publishAs: async (connectorId) => {
+      await publishConfig(stack.table, { ...rewritten, connector_id: connectorId });
+    },
     close: async () => {
       await Promise.all([hubspot.close(), erp.close()]);
       await stack.close();

@@ -74,9 +74,13 @@ function handlerEnvironment(
     if (value === undefined) delete env[name];
     else env[name] = value;
   };
+  // The event's records were not received from a queue: there is no message to hide for a backoff.
+  env.RETRY_BACKOFF_BASE_SECONDS = '0';
   if (options.table !== undefined) {
     env.CONFIG_TABLE_NAME = options.table;
     keep('AWS_ENDPOINT_URL_DYNAMODB');
+    // The run-state table is in the embedded DynamoDB, which this client no longer reaches.
+    delete env.RUN_STATE_TABLE_NAME;
   }
   if (!secrets) keep('AWS_ENDPOINT_URL_SECRETS_MANAGER');
   const everythingLocal = options.table === undefined && (secrets || options.dryRun === true);

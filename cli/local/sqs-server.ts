@@ -1,29 +1,37 @@
-import { createHash } from 'node:crypto';
-import { AwsJsonError, requiredString, startAwsJsonServer } from './aws-json-server.js';
+import { AwsJsonError, startAwsJsonServer } from './aws-json-server.js';
 import type { AwsJsonCall, AwsJsonOperation } from './aws-json-server.js';
+import { sqsOperations } from './sqs-operations.js';
 import {
-  LocalQueues,
+  LOCAL_SQS_ACCOUNT,
   SqsRuleError,
   type LocalQueue,
-  type MessageAttribute,
-  type ReceivedMessage,
+  type SqsRuleCode,
   type StoredMessage,
 } from './sqs-queues.js';
+import { LocalQueues, type QueueSettings } from './sqs-registry.js';
 
 export type { MessageAttribute, StoredMessage } from './sqs-queues.js';
+export { md5OfMessageAttributes } from './sqs-wire.js';
 
 /**
- * A minimal SQS on 127.0.0.1 speaking the AWS JSON 1.0 protocol of the SDK v3 `SQSClient`:
- * CreateQueue, GetQueueUrl, SendMessage, ReceiveMessage, DeleteMessage. Enough for the handlers'
- * emits and dead-letter sends and for the `npm start` demo: point `AWS_ENDPOINT_URL_SQS` at it.
- * This file is the protocol (inputs, outputs, errors, MD5s); the queue rules live in `sqs-queues.ts`.
+ * A small SQS on 127.0.0.1 speaking the AWS JSON 1.0 protocol of the SDK v3 `SQSClient`: enough
+ * for the handlers (emits, dead letters, visibility backoff), the `npm start` demo, the
+ * `flow-worker dlq` commands and the delivery simulation. Point `AWS_ENDPOINT_URL_SQS` at it.
+ * This file starts it; the protocol is in `sqs-operations.ts` and `sqs-wire.ts`, the queue rules
+ * in `sqs-queues.ts` and `sqs-registry.ts`.
+ *
+ * Operations: CreateQueue, GetQueueUrl, ListQueues, Get/SetQueueAttributes, SendMessage(Batch),
+ * ReceiveMessage, DeleteMessage(Batch), ChangeMessageVisibility(Batch).
  *
  * What it keeps of SQS: FIFO queues require `MessageGroupId` and a deduplication id (or
  * content-based deduplication), drop a duplicate inside the 5-minute window (answering with the
- * first message's id), deliver a group's messages one batch at a time in order; standard queues
- * reject a deduplication id; message attributes are validated (non-empty values) and returned
- * with correct MD5s. Not emulated: visibility changes, batches, long polling beyond a short wait,
- * permissions, redrive.
+ * first message's id), deliver a group's messages in order and nothing more of a group while one
+ * is in flight; visibility timeouts (the queue's, a receive's, `ChangeMessageVisibility` within 12
+ * hours of the receive); `ApproximateReceiveCount`; a redrive policy that moves a message to its
+ * dead-letter queue instead of delivering it again after `maxReceiveCount` receives (with
+ * `DeadLetterQueueSourceArn`); batch requests of 1 to 10 entries answered per entry; message
+ * attributes validated and returned with correct MD5s. Not emulated: long polling beyond a short
+ * wait, retention, delay queues, permissions.
  *
  * @example
  * const sqs = await startLocalSqs();
@@ -31,11 +39,21 @@ export type { MessageAttribute, StoredMessage } from './sqs-queues.js';
  * process.env.AWS_ENDPOINT_URL_SQS = sqs.endpoint;
  */
 
+/** An error the local SQS answers an operation with instead of running it (tests of faults). */
+export interface LocalSqsFault {
+  readonly code: string;
+  readonly message: string;
+  /** @default 500 */
+  readonly status?: number;
+}
+
 export interface LocalSqsOptions {
-  /** @default Date.now */
+  /** The clock of visibility, receive and send times. @default Date.now */
   readonly now?: () => number;
   /** Largest accepted message (body + attributes). @default 1 MiB (SQS's limit since 2025) */
   readonly maxMessageBytes?: number;
+  /** Consulted before every operation: a fault it returns is answered instead. */
+  readonly fault?: (operation: string, input: Readonly<Record<string, unknown>>) => LocalSqsFault | undefined;
 }
 
 export interface LocalSqs {
@@ -43,193 +61,37 @@ export interface LocalSqs {
   readonly endpoint: string;
   /** Every call answered (operation and status), in order. */
   readonly calls: readonly AwsJsonCall[];
-  /** Creates a queue (FIFO when the name ends in `.fifo`) and returns its URL. Idempotent. */
-  createQueue(name: string, options?: { readonly contentBasedDeduplication?: boolean }): string;
+  /**
+   * Creates a queue (FIFO when the name ends in `.fifo`) and returns its URL. Idempotent; the
+   * settings are applied to an existing queue too.
+   */
+  createQueue(name: string, settings?: QueueSettings): string;
   queueUrl(name: string): string;
   /** Messages in the queue now (visible or in flight), oldest first. */
   messages(name: string): readonly StoredMessage[];
   /** Every message the queue ever accepted, including received-and-deleted ones. */
   sent(name: string): readonly StoredMessage[];
+  /** When the next message in flight in the queue becomes visible; `undefined` when none is in flight. */
+  nextVisibleAt(name: string): number | undefined;
+  /** When a message in flight becomes visible again; `undefined` when it is visible (or gone). */
+  hiddenUntil(name: string, messageId: string): number | undefined;
   close(): Promise<void>;
 }
 
-const ACCOUNT = '000000000000';
-const DEFAULT_VISIBILITY_TIMEOUT_S = 30;
-
 /** The SQS error codes the protocol answers, with the query-compatible error each maps to. */
-const QUERY_ERRORS: Record<SqsRuleError['code'], string | undefined> = {
+const QUERY_ERRORS: Record<SqsRuleCode, string | undefined> = {
   InvalidParameterValue: 'InvalidParameterValue;Sender',
   MissingParameter: undefined,
   QueueDoesNotExist: 'AWS.SimpleQueueService.NonExistentQueue;Sender',
   ReceiptHandleIsInvalid: undefined,
+  MessageNotInflight: 'AWS.SimpleQueueService.MessageNotInflight;Sender',
 };
 
-const md5 = (data: Buffer | string) => createHash('md5').update(data).digest('hex');
-
-function lengthPrefixed(bytes: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(bytes.length);
-  return Buffer.concat([length, bytes]);
-}
-
-/** SQS's MD5 of message attributes: sorted by name, each name/type/value length-prefixed. */
-export function md5OfMessageAttributes(attributes: Readonly<Record<string, MessageAttribute>>): string {
-  const parts: Buffer[] = [];
-  for (const name of Object.keys(attributes).sort()) {
-    const attribute = attributes[name]!;
-    parts.push(
-      lengthPrefixed(Buffer.from(name, 'utf8')),
-      lengthPrefixed(Buffer.from(attribute.DataType, 'utf8')),
-    );
-    if (attribute.StringValue !== undefined) {
-      parts.push(Buffer.from([1]), lengthPrefixed(Buffer.from(attribute.StringValue, 'utf8')));
-    } else {
-      parts.push(Buffer.from([2]), lengthPrefixed(Buffer.from(attribute.BinaryValue ?? '', 'base64')));
-    }
-  }
-  return md5(Buffer.concat(parts));
-}
-
-const invalidParameter = (message: string) => new SqsRuleError('InvalidParameterValue', message);
-
-function parseAttributes(input: unknown): Record<string, MessageAttribute> {
-  if (input === undefined || input === null) return {};
-  if (typeof input !== 'object') throw invalidParameter('MessageAttributes must be a map');
-  const attributes: Record<string, MessageAttribute> = {};
-  for (const [name, raw] of Object.entries(input as Record<string, unknown>)) {
-    const value = raw as Partial<MessageAttribute>;
-    if (typeof value.DataType !== 'string' || value.DataType === '') {
-      throw invalidParameter(
-        `The message attribute '${name}' must contain a non-empty message attribute type.`,
-      );
-    }
-    const text = value.StringValue ?? value.BinaryValue;
-    if (typeof text !== 'string' || text === '') {
-      throw invalidParameter(
-        `The message attribute '${name}' must contain a non-empty message attribute value.`,
-      );
-    }
-    attributes[name] = { ...value, DataType: value.DataType };
-  }
-  if (Object.keys(attributes).length > 10) throw invalidParameter('Number of message attributes exceeds 10.');
-  return attributes;
-}
-
-function attributeBytes(attributes: Readonly<Record<string, MessageAttribute>>): number {
-  return Object.entries(attributes).reduce(
-    (sum, [name, a]) =>
-      sum +
-      Buffer.byteLength(name) +
-      Buffer.byteLength(a.DataType) +
-      Buffer.byteLength(a.StringValue ?? a.BinaryValue ?? ''),
-    0,
-  );
-}
-
-/** A received message as `ReceiveMessage` answers it, with the message attributes asked for. */
-function receivedOutput({ message, receiptHandle, receivedAt }: ReceivedMessage, wanted: readonly string[]) {
-  const all = wanted.includes('All') || wanted.includes('.*');
-  const attributes = Object.fromEntries(
-    Object.entries(message.attributes).filter(([name]) => all || wanted.includes(name)),
-  );
-  return {
-    MessageId: message.messageId,
-    ReceiptHandle: receiptHandle,
-    MD5OfBody: md5(message.body),
-    Body: message.body,
-    Attributes: {
-      SentTimestamp: String(message.sentTimestamp),
-      ApproximateReceiveCount: String(message.receiveCount),
-      ApproximateFirstReceiveTimestamp: String(receivedAt),
-      SenderId: ACCOUNT,
-      ...(message.messageGroupId === undefined ? {} : { MessageGroupId: message.messageGroupId }),
-      ...(message.messageDeduplicationId === undefined
-        ? {}
-        : { MessageDeduplicationId: message.messageDeduplicationId }),
-      ...(message.sequenceNumber === undefined ? {} : { SequenceNumber: message.sequenceNumber }),
-    },
-    ...(Object.keys(attributes).length === 0
-      ? {}
-      : { MessageAttributes: attributes, MD5OfMessageAttributes: md5OfMessageAttributes(attributes) }),
-  };
-}
-
-/** `SendMessage`: size and attribute checks, then the queue's FIFO rules. */
-function sendMessage(queue: LocalQueue, input: Record<string, unknown>, maxMessageBytes: number) {
-  const body = requiredString(input, 'MessageBody');
-  const attributes = parseAttributes(input.MessageAttributes);
-  if (Buffer.byteLength(body) + attributeBytes(attributes) > maxMessageBytes) {
-    throw invalidParameter(
-      `One or more parameters are invalid. Reason: Message must be shorter than ${maxMessageBytes} bytes.`,
-    );
-  }
-  const sent = queue.send({
-    body,
-    attributes,
-    messageGroupId: input.MessageGroupId as string | undefined,
-    messageDeduplicationId: input.MessageDeduplicationId as string | undefined,
-  });
-  return {
-    MessageId: sent.messageId,
-    MD5OfMessageBody: md5(body),
-    ...(Object.keys(attributes).length === 0
-      ? {}
-      : { MD5OfMessageAttributes: md5OfMessageAttributes(attributes) }),
-    ...(sent.sequenceNumber === undefined ? {} : { SequenceNumber: sent.sequenceNumber }),
-  };
-}
-
-/** `ReceiveMessage`, with a short long-poll (`WaitTimeSeconds`, at most 20). */
-async function receiveMessage(queue: LocalQueue, input: Record<string, unknown>) {
-  const max = Math.min(10, Math.max(1, Number(input.MaxNumberOfMessages ?? 1)));
-  const visibilityMs = Number(input.VisibilityTimeout ?? DEFAULT_VISIBILITY_TIMEOUT_S) * 1000;
-  const wanted = (input.MessageAttributeNames as string[] | undefined) ?? [];
-  const deadline = Date.now() + Math.min(20, Number(input.WaitTimeSeconds ?? 0)) * 1000;
-  for (;;) {
-    const received = queue.receive(max, visibilityMs);
-    if (received.length > 0) return { Messages: received.map((r) => receivedOutput(r, wanted)) };
-    if (Date.now() >= deadline) return {};
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** The SQS operations, each a translation from AWS JSON input to a call on the queues and back. */
-function sqsOperations(
-  queues: LocalQueues,
-  urlOf: (name: string) => string,
-  maxMessageBytes: number,
+/** Turns a broken queue rule into the AWS JSON error SQS answers with, and injects faults. */
+function asAwsErrors(
+  operations: Record<string, AwsJsonOperation>,
+  fault: LocalSqsOptions['fault'],
 ): Record<string, AwsJsonOperation> {
-  const queueOf = (input: Record<string, unknown>): LocalQueue =>
-    queues.get(requiredString(input, 'QueueUrl').split('/').at(-1) ?? '');
-
-  return {
-    CreateQueue: (input) => {
-      const name = requiredString(input, 'QueueName');
-      const attributes = (input.Attributes ?? {}) as Record<string, string>;
-      if (attributes.FifoQueue === 'true' && !name.endsWith('.fifo')) {
-        throw invalidParameter(
-          'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix',
-        );
-      }
-      queues.create(name, attributes.ContentBasedDeduplication === 'true');
-      return { QueueUrl: urlOf(name) };
-    },
-    GetQueueUrl: (input) => {
-      const name = requiredString(input, 'QueueName');
-      queues.get(name);
-      return { QueueUrl: urlOf(name) };
-    },
-    SendMessage: (input) => sendMessage(queueOf(input), input, maxMessageBytes),
-    ReceiveMessage: (input) => receiveMessage(queueOf(input), input),
-    DeleteMessage: (input) => {
-      queueOf(input).delete(requiredString(input, 'ReceiptHandle'));
-      return {};
-    },
-  };
-}
-
-/** Turns a broken queue rule into the AWS JSON error SQS answers with. */
-function asAwsErrors(operations: Record<string, AwsJsonOperation>): Record<string, AwsJsonOperation> {
   const toAwsError = (error: unknown): never => {
     if (!(error instanceof SqsRuleError)) throw error;
     const queryError = QUERY_ERRORS[error.code];
@@ -239,6 +101,10 @@ function asAwsErrors(operations: Record<string, AwsJsonOperation>): Record<strin
     Object.entries(operations).map(([name, operation]) => [
       name,
       async (input: Record<string, unknown>) => {
+        const injected = fault?.(name, input);
+        if (injected !== undefined) {
+          throw new AwsJsonError(injected.code, injected.message, { status: injected.status ?? 500 });
+        }
         try {
           return await operation(input);
         } catch (error) {
@@ -252,12 +118,15 @@ function asAwsErrors(operations: Record<string, AwsJsonOperation>): Record<strin
 export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<LocalSqs> {
   const queues = new LocalQueues(options.now ?? Date.now);
   let endpoint = '';
-  const urlOf = (name: string) => `${endpoint}/${ACCOUNT}/${name}`;
+  const urlOf = (name: string) => `${endpoint}/${LOCAL_SQS_ACCOUNT}/${name}`;
   const server = await startAwsJsonServer({
     targetPrefix: 'AmazonSQS',
     errorNamespace: 'com.amazonaws.sqs',
     contentType: 'application/x-amz-json-1.0',
-    operations: asAwsErrors(sqsOperations(queues, urlOf, options.maxMessageBytes ?? 1024 * 1024)),
+    operations: asAwsErrors(
+      sqsOperations(queues, urlOf, options.maxMessageBytes ?? 1024 * 1024),
+      options.fault,
+    ),
   });
   endpoint = server.endpoint;
 
@@ -268,13 +137,15 @@ export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<Loca
   return {
     endpoint,
     calls: server.calls,
-    createQueue: (name, queueOptions = {}) => {
-      queues.create(name, queueOptions.contentBasedDeduplication);
+    createQueue: (name, settings = {}) => {
+      queues.create(name, settings);
       return urlOf(name);
     },
     queueUrl: (name) => (existing(name), urlOf(name)),
     messages: (name) => [...existing(name).messages],
     sent: (name) => [...existing(name).sent],
+    nextVisibleAt: (name) => existing(name).nextVisibleAt(),
+    hiddenUntil: (name, messageId) => existing(name).hiddenUntil(messageId),
     close: () => server.close(),
   };
 }

@@ -1,6 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createConfigTable, type ConfigTable, type QueueName } from '@flow-worker/runtime';
+import {
+  createConfigTable,
+  createRunStateTable,
+  type ConfigTable,
+  type QueueName,
+} from '@flow-worker/runtime';
 import { startDynalite } from './dynalite.js';
 import { startLocalSecretsManager, type LocalSecretsManager } from './secrets-server.js';
 import { startLocalSqs, type LocalSqs } from './sqs-server.js';
@@ -8,10 +13,12 @@ import { startLocalSqs, type LocalSqs } from './sqs-server.js';
 /** Names of the local queues and table: the same base names the CDK stack uses. */
 export const LOCAL_NAMES = {
   table: 'flow-worker-config',
+  runStateTable: 'flow-worker-run-state',
   queues: { 'inbound-sync': 'inbound-sync.fifo', 'outbound-sync': 'outbound-sync.fifo' },
   deadLetterQueues: { 'inbound-sync': 'inbound-sync-dlq.fifo', 'outbound-sync': 'outbound-sync-dlq.fifo' },
 } as const satisfies {
   table: string;
+  runStateTable: string;
   queues: Record<QueueName, string>;
   deadLetterQueues: Record<QueueName, string>;
 };
@@ -33,9 +40,15 @@ export interface LocalStack {
 }
 
 /**
- * Starts the local AWS stand-ins on 127.0.0.1 (free ports): dynalite with the config table, the
- * local SQS with both sync queues and their FIFO dead-letter queues, and the local Secrets
- * Manager holding `secrets`.
+ * The local queues' retry settings: a small `maxReceiveCount` (also the handlers' `MAX_RECEIVE_COUNT`)
+ * and the stack's default visibility timeout, so a local run shows the last receive quickly.
+ */
+export const LOCAL_DELIVERY = { maxReceiveCount: 5, visibilityTimeoutSeconds: 180 } as const;
+
+/**
+ * Starts the local AWS stand-ins on 127.0.0.1 (free ports): dynalite with the config and run-state
+ * tables, the local SQS with both sync queues and their FIFO dead-letter queues (redrive after
+ * {@link LOCAL_DELIVERY}'s `maxReceiveCount`), and the local Secrets Manager holding `secrets`.
  */
 export async function startLocalStack(secrets: Readonly<Record<string, string>> = {}): Promise<LocalStack> {
   const dynalite = await startDynalite();
@@ -47,12 +60,20 @@ export async function startLocalStack(secrets: Readonly<Record<string, string>> 
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   await createConfigTable(dynamodb, LOCAL_NAMES.table);
+  await createRunStateTable(dynamodb, LOCAL_NAMES.runStateTable);
   const table: ConfigTable = {
     client: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
     tableName: LOCAL_NAMES.table,
   };
-  for (const name of [...Object.values(LOCAL_NAMES.queues), ...Object.values(LOCAL_NAMES.deadLetterQueues)]) {
-    sqs.createQueue(name);
+  for (const queue of ['inbound-sync', 'outbound-sync'] as const) {
+    sqs.createQueue(LOCAL_NAMES.deadLetterQueues[queue]);
+    sqs.createQueue(LOCAL_NAMES.queues[queue], {
+      visibilityTimeoutSeconds: LOCAL_DELIVERY.visibilityTimeoutSeconds,
+      redrive: {
+        deadLetterQueue: LOCAL_NAMES.deadLetterQueues[queue],
+        maxReceiveCount: LOCAL_DELIVERY.maxReceiveCount,
+      },
+    });
   }
   const queueUrl = (queue: QueueName) => sqs.queueUrl(LOCAL_NAMES.queues[queue]);
   const deadLetterQueueUrl = (queue: QueueName) => sqs.queueUrl(LOCAL_NAMES.deadLetterQueues[queue]);
@@ -73,6 +94,8 @@ export async function startLocalStack(secrets: Readonly<Record<string, string>> 
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
       CONFIG_TABLE_NAME: LOCAL_NAMES.table,
+      RUN_STATE_TABLE_NAME: LOCAL_NAMES.runStateTable,
+      MAX_RECEIVE_COUNT: String(LOCAL_DELIVERY.maxReceiveCount),
       DLQ_URL: deadLetterQueueUrl(queue),
       INBOUND_QUEUE_URL: queueUrl('inbound-sync'),
       OUTBOUND_QUEUE_URL: queueUrl('outbound-sync'),

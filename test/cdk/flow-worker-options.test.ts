@@ -13,7 +13,10 @@ describe('a staged worker with every option set', () => {
   beforeAll(() => {
     ({ stack, template } = synthTemplate({
       namePrefix: 'dev-',
-      maxReceiveCount: 3,
+      maxReceiveCount: 20,
+      retryBackoffBase: Duration.seconds(10),
+      retryBackoffMax: Duration.minutes(5),
+      outageTolerance: Duration.minutes(2),
       functionTimeout: Duration.seconds(60),
       visibilityTimeout: Duration.minutes(10),
       memorySize: 1024,
@@ -39,7 +42,7 @@ describe('a staged worker with every option set', () => {
       template.hasResourceProperties('AWS::SQS::Queue', {
         QueueName: name,
         VisibilityTimeout: 600,
-        RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
+        RedrivePolicy: Match.objectLike({ maxReceiveCount: 20 }),
       });
     }
     for (const name of ['dev-inbound-sync-dlq.fifo', 'dev-outbound-sync-dlq.fifo']) {
@@ -60,6 +63,9 @@ describe('a staged worker with every option set', () => {
           SECRET_NAME_PREFIX: 'acme/prod/',
           // 190 requests per 10 s shared by 2 handlers × 10 containers: 9 each.
           HUBSPOT_REQUESTS_PER_10_SECONDS: '9',
+          MAX_RECEIVE_COUNT: '20',
+          RETRY_BACKOFF_BASE_SECONDS: '10',
+          RETRY_BACKOFF_MAX_SECONDS: '300',
         }),
       },
     });
@@ -96,7 +102,7 @@ describe('a staged worker with every option set', () => {
     });
     const topic = { Ref: logicalId(template, 'AWS::SNS::Topic', 'AlarmTopic') };
     const alarms = Object.values(propsOf(template, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
     }
@@ -124,8 +130,11 @@ describe('a worker given an existing table and topic', () => {
     template = Template.fromStack(stack);
   });
 
-  it('creates no table and reads the given one', () => {
-    template.resourceCountIs('AWS::DynamoDB::Table', 0);
+  it('creates no config table (only its run-state table) and reads the given one', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'run_id', KeyType: 'HASH' }],
+    });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ CONFIG_TABLE_NAME: 'shared-flow-configs' }) },
     });

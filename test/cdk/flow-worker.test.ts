@@ -16,7 +16,10 @@ import {
 // this file: the assertions, the cdk-nag check and the snapshot.
 let stack: FlowWorkerStack;
 let template: Template;
-let ids: Record<'inboundQueue' | 'outboundQueue' | 'inboundDlq' | 'outboundDlq' | 'table', string>;
+let ids: Record<
+  'inboundQueue' | 'outboundQueue' | 'inboundDlq' | 'outboundDlq' | 'table' | 'runState',
+  string
+>;
 let fnIds: { inbound: string; outbound: string };
 
 beforeAll(() => {
@@ -27,6 +30,7 @@ beforeAll(() => {
     inboundDlq: logicalId(template, 'AWS::SQS::Queue', 'InboundSyncDeadLetterQueue'),
     outboundDlq: logicalId(template, 'AWS::SQS::Queue', 'OutboundSyncDeadLetterQueue'),
     table: logicalId(template, 'AWS::DynamoDB::Table', 'ConfigTable'),
+    runState: logicalId(template, 'AWS::DynamoDB::Table', 'RunStateTable'),
   };
   fnIds = {
     inbound: logicalId(template, 'AWS::Lambda::Function', 'InboundSyncHandler'),
@@ -54,15 +58,19 @@ describe('queues', () => {
   it.each([
     ['inbound-sync.fifo', 'inbound-sync-dlq.fifo', 'inboundDlq'],
     ['outbound-sync.fifo', 'outbound-sync-dlq.fifo', 'outboundDlq'],
-  ] as const)('%s is FIFO, encrypted, and redrives to %s after 5 receives', (name, _dlqName, dlq) => {
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      QueueName: name,
-      FifoQueue: true,
-      ContentBasedDeduplication: false,
-      SqsManagedSseEnabled: true,
-      RedrivePolicy: { deadLetterTargetArn: arnOf(ids[dlq]), maxReceiveCount: 5 },
-    });
-  });
+  ] as const)(
+    '%s is FIFO, encrypted, keeps messages 4 days and redrives to %s after the 197 receives that outlast a 24-hour outage',
+    (name, _dlqName, dlq) => {
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: name,
+        FifoQueue: true,
+        ContentBasedDeduplication: false,
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 4 * 24 * 3600,
+        RedrivePolicy: { deadLetterTargetArn: arnOf(ids[dlq]), maxReceiveCount: 197 },
+      });
+    },
+  );
 
   it.each(['inbound-sync-dlq.fifo', 'outbound-sync-dlq.fifo'])(
     'dead-letter queue %s is FIFO, encrypted, and keeps messages 14 days',
@@ -118,7 +126,30 @@ describe('config table', () => {
   });
 
   it('is retained when the stack is deleted', () => {
-    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(template.findResources('AWS::DynamoDB::Table')[ids.table]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+});
+
+describe('run-state table', () => {
+  it('is keyed by run_id, on demand, expires items by expires_at, encrypted, with point-in-time recovery', () => {
+    expect(propsOf(template, 'AWS::DynamoDB::Table')[ids.runState]).toEqual({
+      KeySchema: [{ AttributeName: 'run_id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'run_id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  it('goes with the stack, like the queues whose messages it checkpoints', () => {
+    expect(template.findResources('AWS::DynamoDB::Table')[ids.runState]).toMatchObject({
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+    });
   });
 });
 
@@ -146,10 +177,14 @@ describe('functions', () => {
     const fn = functionProps(side);
     expect(fn.Environment.Variables).toEqual({
       CONFIG_TABLE_NAME: { Ref: ids.table },
+      RUN_STATE_TABLE_NAME: { Ref: ids.runState },
       DLQ_URL: { Ref: ids[dlq] },
       INBOUND_QUEUE_URL: { Ref: ids.inboundQueue },
       OUTBOUND_QUEUE_URL: { Ref: ids.outboundQueue },
       CONFIG_CACHE_TTL_SECONDS: '30',
+      MAX_RECEIVE_COUNT: '197',
+      RETRY_BACKOFF_BASE_SECONDS: String(ENVIRONMENT_DEFAULTS.RETRY_BACKOFF_BASE_SECONDS),
+      RETRY_BACKOFF_MAX_SECONDS: String(ENVIRONMENT_DEFAULTS.RETRY_BACKOFF_MAX_SECONDS),
       LOG_LEVEL: 'INFO',
       POWERTOOLS_SERVICE_NAME: 'flow-worker',
       POWERTOOLS_METRICS_NAMESPACE: 'FlowWorker',
@@ -228,6 +263,13 @@ describe('least privilege', () => {
           Resource: arnOf(ids.table),
         },
         {
+          Sid: 'StepCheckpoints',
+          Effect: 'Allow',
+          // Sorted by @aws-cdk/aws-iam:minimizePolicies (cdk.json).
+          Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+          Resource: arnOf(ids.runState),
+        },
+        {
           Sid: 'DeadLetterAndEmit',
           Effect: 'Allow',
           Action: 'sqs:SendMessage',
@@ -248,6 +290,7 @@ describe('least privilege', () => {
         },
         {
           Effect: 'Allow',
+          // The event source's grant, on its own queue only; ChangeMessageVisibility is the backoff.
           // Sorted by @aws-cdk/aws-iam:minimizePolicies (cdk.json).
           Action: [
             'sqs:ChangeMessageVisibility',
@@ -315,9 +358,24 @@ describe('alarms', () => {
     });
   });
 
-  it('has eight alarms without actions when no topic or e-mail is given', () => {
+  it.each(['inbound-sync', 'outbound-sync'])(
+    'fires on any record of %s dead-lettered as exhausted',
+    (queue) => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: ENVIRONMENT_DEFAULTS.POWERTOOLS_METRICS_NAMESPACE,
+        MetricName: METRICS.recordsExhausted,
+        Dimensions: Match.arrayWith([{ Name: 'queue', Value: queue }]),
+        Statistic: 'Sum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    },
+  );
+
+  it('has ten alarms without actions when no topic or e-mail is given', () => {
     const alarms = Object.values(propsOf(template, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(8);
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) expect(alarm.AlarmActions).toBeUndefined();
     template.resourceCountIs('AWS::SNS::Topic', 0);
   });
@@ -333,7 +391,12 @@ describe('alarms', () => {
     const body = parts.filter((part) => typeof part === 'string').join('');
 
     for (const queue of ['inbound-sync', 'outbound-sync']) {
-      for (const name of [METRICS.recordsDeadLettered, METRICS.recordsFailed, METRICS.noMatch]) {
+      for (const name of [
+        METRICS.recordsDeadLettered,
+        METRICS.recordsExhausted,
+        METRICS.recordsFailed,
+        METRICS.noMatch,
+      ]) {
         const metric = [ENVIRONMENT_DEFAULTS.POWERTOOLS_METRICS_NAMESPACE, name, 'queue', queue, 'service'];
         expect(body).toContain(JSON.stringify(metric).slice(0, -1));
       }
@@ -347,6 +410,7 @@ describe('outputs', () => {
     expect(Object.keys(outputs).sort()).toEqual(
       [
         'ConfigTableName',
+        'RunStateTableName',
         'DashboardName',
         'InboundDlqArn',
         'InboundDlqUrl',
@@ -363,6 +427,7 @@ describe('outputs', () => {
       ].sort(),
     );
     expect(outputs.ConfigTableName?.Value).toEqual({ Ref: ids.table });
+    expect(outputs.RunStateTableName?.Value).toEqual({ Ref: ids.runState });
     expect(outputs.InboundDlqUrl?.Value).toEqual({ Ref: ids.inboundDlq });
   });
 });

@@ -121,6 +121,47 @@ describe('FlowWorker props validation', () => {
     ]);
   });
 
+  it('refuses a function timeout too short to run a step, saying why', () => {
+    expect(problemsOf({ functionTimeout: Duration.seconds(2) })).toEqual([
+      'functionTimeout (2 s) is too short to run a step: the handler stops starting steps at least 0.5 s before its deadline, to save checkpoints and back off records; use at least 3 s',
+    ]);
+    expect(problemsOf({ functionTimeout: Duration.seconds(3) })).toEqual([]);
+  });
+
+  it('derives maxReceiveCount from the backoff and the outage to ride out', () => {
+    expect(resolveFlowWorkerProps().maxReceiveCount).toBe(197);
+    expect(
+      resolveFlowWorkerProps({ retryBackoffMax: Duration.hours(1), outageTolerance: Duration.hours(24) })
+        .maxReceiveCount,
+    ).toBe(55);
+    expect(resolveFlowWorkerProps({ outageTolerance: Duration.hours(1) }).maxReceiveCount).toBe(13);
+  });
+
+  it('rejects a maxReceiveCount whose schedule cannot outlast outageTolerance, naming the receives it needs', () => {
+    expect(problemsOf({ maxReceiveCount: 5 })).toEqual([
+      'maxReceiveCount (5) lets a failing record wait only 225 s between its first and last receive (shortest jitter), less than outageTolerance (86400 s): it needs at least 197; raise it, or lower outageTolerance',
+    ]);
+    expect(problemsOf({ maxReceiveCount: 5, outageTolerance: Duration.minutes(3) })).toEqual([]);
+  });
+
+  it('rejects a retention that cannot hold the retry schedule', () => {
+    expect(problemsOf({ queueRetention: Duration.days(1) })).toEqual([
+      'queueRetention (86400 s) cannot hold the retry schedule: a record failing on all 197 receives can stay 178980 s on the queue (backoffs up to retryBackoffMax, functionTimeout per receive); raise queueRetention to at least 178980 s or lower maxReceiveCount',
+    ]);
+  });
+
+  it('rejects backoffs SQS cannot hold: beyond 12 hours with the function timeout, or needing over 1000 receives', () => {
+    expect(problemsOf({ retryBackoffMax: Duration.hours(12) })).toEqual([
+      'retryBackoffMax (43200 s) plus functionTimeout (30 s) must fit in the 43200 s (12 hours) SQS lets a received message stay hidden, or SQS refuses the longest backoffs',
+    ]);
+    expect(problemsOf({ retryBackoffMax: Duration.seconds(60), outageTolerance: Duration.days(1) })).toEqual([
+      'outageTolerance (86400 s) needs more than 1000 receives with this backoff, and SQS allows at most 1000; raise retryBackoffMax or lower outageTolerance',
+    ]);
+    expect(
+      problemsOf({ retryBackoffBase: Duration.minutes(10), retryBackoffMax: Duration.minutes(5) }),
+    ).toEqual(['retryBackoffMax (300 s) must be at least retryBackoffBase (600 s)']);
+  });
+
   it('rejects an empty secret prefix, which would grant every secret', () => {
     expect(problemsOf({ secretNamePrefix: '' })).toHaveLength(1);
   });

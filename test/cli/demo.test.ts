@@ -3,6 +3,8 @@ import { runScript } from './run-cli.js';
 
 interface DemoReport {
   batches: {
+    title: string;
+    redrive?: { redriven: number; failed: number; moves: { connector: string; to: string }[] };
     queue: string;
     records: { outcome: string; flows_matched: string[] }[];
     batch_item_failures: string[];
@@ -49,7 +51,7 @@ describe('npm start (the demo)', () => {
     ]);
   });
 
-  it('prints one JSON document with --json', async () => {
+  it('prints one JSON document with --json, with one redrive after a fix', async () => {
     const result = await runScript('cli/demo.ts', ['--json']);
 
     expect(result.code).toBe(0);
@@ -63,7 +65,8 @@ describe('npm start (the demo)', () => {
     expect(report.emitted).toHaveLength(3);
     const classes = report.dead_lettered.map((d) => d.attributes.error_class);
     expect(classes.filter((c) => c === 'poison')).toHaveLength(4);
-    expect(classes.filter((c) => c === 'permanent')).toHaveLength(4);
+    // globex's message was dead-lettered too, then redriven after its config was published.
+    expect(classes.filter((c) => c === 'permanent')).toHaveLength(3);
     expect(report.dead_lettered.find((d) => d.attributes.step === 'upsert_hubspot')?.attributes.flow).toBe(
       'compass_company_upsert',
     );
@@ -75,5 +78,14 @@ describe('npm start (the demo)', () => {
     expect(report.targets.find((t) => t.target === 'hubspot')?.calls.some((c) => c.status === 503)).toBe(
       true,
     );
+    // One redrive: the fixed connector's message goes back to inbound-sync and succeeds.
+    const redriven = report.batches.find((b) => b.redrive !== undefined);
+    expect(redriven?.redrive).toMatchObject({
+      redriven: 1,
+      failed: 0,
+      moves: [{ connector: 'globex', to: 'inbound-sync.fifo' }],
+    });
+    expect(redriven?.records.map((r) => r.outcome)).toEqual(['succeeded']);
+    expect(report.dead_lettered.some((d) => d.body.includes('"connector_id":"globex"'))).toBe(false);
   });
 });

@@ -127,7 +127,8 @@ describe('flow-worker invoke', () => {
     ]);
 
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('not run: an earlier record of its group failed');
+    expect(result.stdout).toContain('not run (why is below): SQS will redeliver it');
+    expect(result.stdout).toContain('GroupBlockedError: not run: message 0de30fa1-0002-');
     expect(result.stdout).toMatch(/batchItemFailures: \[0de30fa1-0002-.*, 0de30fa1-0003-.*\]/);
   });
 

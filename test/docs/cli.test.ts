@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createConfigTable } from '@flow-worker/runtime';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createConfigTable, deadLetterMessage, type DeadLetterReason } from '@flow-worker/runtime';
+import { fifoRecord } from '../../cli/sqs-event.js';
+import { startLocalSqs, type LocalSqs } from '../../cli/local/sqs-server.js';
 import { baseEnv } from '../cli/run-cli.js';
 import { ROOT, docPages, readPage } from './pages.js';
 
@@ -45,6 +48,9 @@ function normalize(text: string): string {
       .replace(/"\d{13,}"/g, '"<n>"')
       // Durations, with the padding that right-aligns them.
       .replace(/ *\d+ ms\b/g, ' <n> ms')
+      // Ages of dead-letter messages.
+      .replace(/\b\d+ (s|min|h|d)$/gm, '<age>')
+      .replace(/"age_seconds": \d+/g, '"age_seconds": <n>')
       .replace(/[ \t]+$/gm, '')
   );
 }
@@ -63,8 +69,74 @@ function run(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number | 
 const TABLE = 'flow-worker-config-dev';
 const endpoint = inject('dynamodbEndpoint');
 const env = baseEnv({ AWS_ENDPOINT_URL_DYNAMODB: endpoint });
+let sqs: LocalSqs;
+
+/**
+ * The dead-letter queue the `dlq` examples read, `$DLQ` in their commands: a local SQS holding
+ * three dead letters in the handler's own format.
+ */
+async function seedDeadLetterQueue(): Promise<void> {
+  sqs = await startLocalSqs();
+  sqs.createQueue('inbound-sync.fifo');
+  const dlqUrl = sqs.createQueue('inbound-sync-dlq.fifo');
+  const client = new SQSClient({
+    endpoint: sqs.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const envelope = (eventId: string, payload: unknown) =>
+    JSON.stringify({
+      connector_id: 'acme',
+      source_name: 'compass_inbound',
+      event_type: 'upsert_company',
+      event_id: eventId,
+      payload,
+    });
+  const letters: [string, string, DeadLetterReason][] = [
+    [
+      'evt-acme-0102',
+      envelope('evt-acme-0102', { payload: { name: 'Unavailable Ltd', domain: 'unavailable.test' } }),
+      {
+        errorClass: 'exhausted',
+        errorMessage:
+          'still failing on receive 197, the last one (MAX_RECEIVE_COUNT 197): hubspot target "hubspot": upsert company failed: HTTP 503 (SERVICE_UNAVAILABLE)',
+        flow: 'compass_company_upsert',
+        step: 'upsert_hubspot',
+      },
+    ],
+    [
+      'evt-acme-0101',
+      envelope('evt-acme-0101', { payload: { name: 'Nameless Inc' } }),
+      {
+        errorClass: 'permanent',
+        errorMessage:
+          'flow "compass_company_upsert" step "upsert_hubspot": id_property "domain" has no usable value in data (got nothing)',
+        flow: 'compass_company_upsert',
+        step: 'upsert_hubspot',
+      },
+    ],
+    [
+      'evt-poison',
+      '{"connector_id": "acme", this is not JSON',
+      { errorClass: 'poison', errorMessage: 'message body is not JSON' },
+    ],
+  ];
+  for (const [eventId, body, reason] of letters) {
+    const record = fifoRecord('inbound-sync', {
+      body,
+      messageGroupId: 'acme',
+      messageDeduplicationId: eventId,
+    });
+    await client.send(new SendMessageCommand(deadLetterMessage(record, reason, dlqUrl)));
+  }
+  client.destroy();
+  Object.assign(env, { AWS_ENDPOINT_URL_SQS: sqs.endpoint, DLQ: dlqUrl });
+}
+
+afterAll(() => sqs.close());
 
 beforeAll(async () => {
+  await seedDeadLetterQueue();
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -82,7 +154,16 @@ describe('console examples in README.md and docs/', () => {
   it('has runnable examples for npm start and every command', () => {
     const commands = found.map((e) => e.command).join('\n');
     expect(commands).toContain('npm start');
-    for (const command of ['validate', 'invoke', 'generate-event', 'publish', 'diff', 'manifest']) {
+    for (const command of [
+      'validate',
+      'invoke',
+      'generate-event',
+      'publish',
+      'diff',
+      'manifest',
+      'dlq list',
+      'dlq redrive',
+    ]) {
       expect(commands).toContain(`flow-worker -- ${command}`);
     }
   });

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Duration } from 'aws-cdk-lib';
 import { parseEnvelope } from '@flow-worker/runtime';
+import { resolveFlowWorkerProps } from '../../lib/flow-worker.js';
 import { describe, expect, it } from 'vitest';
 import { ROOT, readPage } from './pages.js';
 
@@ -25,6 +27,16 @@ function declaredProps(): string[] {
 describe('docs/deploy.md', () => {
   it('documents every FlowWorker prop, in declaration order, and no other', () => {
     expect(documentedProps()).toEqual(declaredProps());
+  });
+
+  it('states the maxReceiveCount the construct derives for the outage tolerance it shows', () => {
+    const example = /outageTolerance: Duration\.hours\((\d+)\) \}\); \/\/ maxReceiveCount (\d+)/.exec(deploy);
+    expect(example).not.toBeNull();
+    const [, hours = '', count = ''] = example ?? [];
+    expect(resolveFlowWorkerProps({ outageTolerance: Duration.hours(Number(hours)) }).maxReceiveCount).toBe(
+      Number(count),
+    );
+    expect(deploy).toContain(`derived: ${resolveFlowWorkerProps().maxReceiveCount}`);
   });
 
   it('sends a test message that is a valid envelope', () => {

@@ -3,12 +3,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SendMessageCommandInput } from '@aws-sdk/client-sqs';
 import {
+  backoffCapSeconds,
   DEAD_LETTER_ATTRIBUTES,
   ENVIRONMENT_DEFAULTS,
   METRICS,
   deadLetterMessage,
+  receivesToOutlast,
+  shortestSpanSeconds,
   stepErrorMetric,
 } from '@flow-worker/runtime';
+import { longestStaySeconds } from '../../lib/delivery-schedule.js';
+import { resolveFlowWorkerProps } from '../../lib/flow-worker.js';
 import { anSqsRecord, loadSampleEvent } from '../unit/lambda/sqs-fixtures.js';
 import { ROOT, codeBlocks, readPage } from './pages.js';
 
@@ -26,6 +31,31 @@ describe('docs/handlers.md', () => {
       `\`${ENVIRONMENT_DEFAULTS.CONFIG_CACHE_TTL_SECONDS}\``,
     );
     expect(tableRow('LOG_LEVEL')).toContain(`\`${ENVIRONMENT_DEFAULTS.LOG_LEVEL}\``);
+    for (const variable of ['RUN_STATE_TABLE_NAME', 'MAX_RECEIVE_COUNT'])
+      expect(tableRow(variable)).not.toBe('');
+    expect(tableRow('RETRY_BACKOFF_BASE_SECONDS')).toContain(
+      `\`${ENVIRONMENT_DEFAULTS.RETRY_BACKOFF_BASE_SECONDS}\``,
+    );
+    expect(tableRow('RETRY_BACKOFF_MAX_SECONDS')).toContain(
+      `\`${ENVIRONMENT_DEFAULTS.RETRY_BACKOFF_MAX_SECONDS}\``,
+    );
+  });
+
+  it('states the backoff, the receives and the longest stay the code computes for the defaults', () => {
+    const schedule = {
+      baseSeconds: ENVIRONMENT_DEFAULTS.RETRY_BACKOFF_BASE_SECONDS,
+      maxSeconds: ENVIRONMENT_DEFAULTS.RETRY_BACKOFF_MAX_SECONDS,
+    };
+    const receives = receivesToOutlast(24 * 3600, schedule);
+    const delays = [1, 2, 3, 4, 5, 6].map((n) => backoffCapSeconds(n, schedule));
+
+    expect(page).toContain(`the ${receives}th receive comes at least 86 415 s`);
+    expect(shortestSpanSeconds(receives ?? 0, schedule)).toBe(86_415);
+    expect(delays).toEqual([30, 60, 120, 240, 480, 900]);
+    expect(page).toContain('15–30 s after the first receive, then 30–60 s, 60–120 s,');
+    expect(page).toContain(
+      `is ${longestStaySeconds(resolveFlowWorkerProps()).toLocaleString('en').replace(',', ' ')} s`,
+    );
   });
 
   it('shows the DLQ message deadLetterMessage really builds', () => {

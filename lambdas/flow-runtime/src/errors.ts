@@ -136,6 +136,15 @@ export class PermanentError extends FlowWorkerError {
   }
 }
 
+/**
+ * A record failed retryably on its last receive (`MAX_RECEIVE_COUNT`): instead of leaving it to
+ * SQS's redrive, which moves it without a reason, the handler dead-letters it as `exhausted`, with
+ * the last error as the cause (its message, flow and step travel with the dead letter).
+ */
+export class ExhaustedError extends FlowWorkerError {
+  override name = 'ExhaustedError';
+}
+
 /** A required environment variable is missing or invalid; raised at cold start. */
 export class EnvironmentError extends FlowWorkerError {
   override name = 'EnvironmentError';
@@ -144,15 +153,17 @@ export class EnvironmentError extends FlowWorkerError {
 /**
  * What a failure means for the SQS record:
  * - `poison` and `permanent`: dead-letter now, it can never succeed;
- * - `retryable`: report the record failed so SQS redelivers it.
+ * - `retryable`: report the record failed so SQS redelivers it;
+ * - `exhausted`: it was retryable, but this was its last receive: dead-letter it with its reason.
  *
  * Anything not raised on purpose (a bug, an SDK error we did not map) is treated as retryable:
  * redelivery and, after `maxReceiveCount`, the queue's redrive policy still keep the record.
  */
-export type ErrorClass = 'poison' | 'permanent' | 'retryable';
+export type ErrorClass = 'poison' | 'permanent' | 'retryable' | 'exhausted';
 
 export function errorClassOf(error: unknown): ErrorClass {
   if (error instanceof PoisonMessageError) return 'poison';
+  if (error instanceof ExhaustedError) return 'exhausted';
   if (error instanceof PermanentError) return 'permanent';
   if (error instanceof ConfigNotFoundError) return 'permanent';
   if (error instanceof ConfigValidationError) return 'permanent';

@@ -39,8 +39,16 @@ export {
   type CompiledStep,
   type CompileOptions,
 } from './engine/compile.js';
-export { emitDeduplicationId, type RetryPolicy } from './engine/steps.js';
+export { emitDeduplicationId, idempotencyKeyOf, type RetryPolicy } from './engine/steps.js';
 export { runFlows, type RunDependencies, type RunOutcome } from './engine/runner.js';
+export {
+  checkpointAdvanced,
+  checkpointOf,
+  isRunCheckpoint,
+  type CompletedStep,
+  type FlowCheckpoint,
+  type RunCheckpoint,
+} from './engine/checkpoint.js';
 
 // targets/: where records go — one file per target kind, the secrets they read, the emitter.
 export type * from './targets/target.js';
@@ -74,7 +82,7 @@ export {
 } from './targets/hubspot/batch-answer.js';
 export { RateLimiter, type RateLimit, type RateLimiterOptions } from './targets/rate-limiter.js';
 export { Coalescer, type CoalescedEntry, type CoalescerOptions } from './targets/coalescer.js';
-export { createHttpTarget } from './targets/http.js';
+export { createHttpTarget, IDEMPOTENCY_KEY_HEADER } from './targets/http.js';
 export {
   createHttpClient,
   joinUrl,
@@ -115,9 +123,38 @@ export {
 export {
   processRecord,
   messageMetaOf,
+  exhaustedOnLastReceive,
   type InvocationScope,
   type RecordProcessorDeps,
 } from './lambda/record-processor.js';
+export {
+  backoffCapSeconds,
+  backoffDelaySeconds,
+  longestWaitSeconds,
+  receivesToOutlast,
+  shortestSpanSeconds,
+  type BackoffSchedule,
+} from './lambda/backoff.js';
+export { DEADLINE_MARGIN, deadlineMarginMs } from './lambda/deadline.js';
+export {
+  createDynamoRunStateStore,
+  createRunStateTable,
+  runIdOf,
+  RUN_STATE_ATTRIBUTES,
+  RUN_STATE_TTL_SECONDS,
+  type DynamoRunStateStoreOptions,
+  type RunAbout,
+  type RunStateStore,
+} from './lambda/run-state.js';
+export { mayHaveCheckpoint, REDRIVEN_FROM_ATTRIBUTE } from './lambda/checkpoints.js';
+export {
+  backoffPlan,
+  createSqsVisibilityChanger,
+  type SqsVisibilityOptions,
+  type VisibilityChange,
+  type VisibilityChanger,
+  type VisibilityFailure,
+} from './lambda/visibility.js';
 export {
   createRetryPolicy,
   backoffDelayMs,
@@ -173,6 +210,7 @@ export {
 export {
   readEnvironment,
   ENVIRONMENT_DEFAULTS,
+  MAX_VISIBILITY_TIMEOUT_SECONDS,
   LOG_LEVELS,
   type FlowWorkerEnvironment,
   type LogLevel,

@@ -1,9 +1,14 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
+  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
   CreateQueueCommand,
+  DeleteMessageBatchCommand,
   DeleteMessageCommand,
+  GetQueueAttributesCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
+  SendMessageBatchCommand,
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
@@ -135,6 +140,181 @@ describe('local SQS emulator (AWS JSON 1.0, real SDK client)', () => {
         new SendMessageCommand({ QueueUrl: `${sqs.endpoint}/000000000000/nope`, MessageBody: 'x' }),
       ),
     ).rejects.toMatchObject({ name: 'QueueDoesNotExist' });
+  });
+});
+
+describe('local SQS emulator: visibility, receive counts, redrive and batches (virtual clock)', () => {
+  let sqs: LocalSqs;
+  let client: SQSClient;
+  let now = 1_800_000_000_000;
+  let failDeletes = false;
+
+  beforeAll(async () => {
+    sqs = await startLocalSqs({
+      now: () => now,
+      fault: (operation) =>
+        failDeletes && operation === 'DeleteMessageBatch'
+          ? { code: 'InternalError', message: 'injected' }
+          : undefined,
+    });
+    client = new SQSClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+  });
+  afterAll(async () => {
+    client.destroy();
+    await sqs.close();
+  });
+
+  const send = (QueueUrl: string, body: string, group = 'g') =>
+    client.send(
+      new SendMessageCommand({
+        QueueUrl,
+        MessageBody: body,
+        MessageGroupId: group,
+        MessageDeduplicationId: `${body}-${now}`,
+      }),
+    );
+  const receive = async (QueueUrl: string) =>
+    (
+      await client.send(
+        new ReceiveMessageCommand({
+          QueueUrl,
+          MaxNumberOfMessages: 10,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+      )
+    ).Messages ?? [];
+
+  it('hides a received message for the queue visibility timeout, then counts the next receive', async () => {
+    const queueUrl = sqs.createQueue('visible.fifo', { visibilityTimeoutSeconds: 60 });
+    await send(queueUrl, 'a');
+
+    const first = await receive(queueUrl);
+    now += 59_000;
+    const hidden = await receive(queueUrl);
+    now += 1_000;
+    const again = await receive(queueUrl);
+
+    expect(first[0]?.Attributes?.ApproximateReceiveCount).toBe('1');
+    expect(hidden).toEqual([]);
+    expect(again[0]?.Attributes?.ApproximateReceiveCount).toBe('2');
+  });
+
+  it('changes visibility one by one and in batches, answering a bad entry without failing the rest', async () => {
+    const queueUrl = sqs.createQueue('backoff.fifo', { visibilityTimeoutSeconds: 30 });
+    await send(queueUrl, 'one', 'g1');
+    await send(queueUrl, 'two', 'g2');
+    const [one, two] = await receive(queueUrl);
+
+    await client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: one?.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
+    const batch = await client.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: [
+          { Id: 'two', ReceiptHandle: two?.ReceiptHandle, VisibilityTimeout: 300 },
+          { Id: 'bad', ReceiptHandle: 'no-such-receipt', VisibilityTimeout: 300 },
+        ],
+      }),
+    );
+    const visibleNow = await receive(queueUrl);
+
+    expect(visibleNow.map((m) => m.Body)).toEqual(['one']);
+    expect(batch.Successful?.map((e) => e.Id)).toEqual(['two']);
+    expect(batch.Failed).toEqual([expect.objectContaining({ Id: 'bad', Code: 'ReceiptHandleIsInvalid' })]);
+    expect(sqs.nextVisibleAt('backoff.fifo')).toBe(now + 30_000);
+  });
+
+  it('refuses to hide a message beyond 12 hours after its receive, or one no longer in flight', async () => {
+    const queueUrl = sqs.createQueue('limits.fifo', { visibilityTimeoutSeconds: 30 });
+    await send(queueUrl, 'x');
+    const [message] = await receive(queueUrl);
+    now += 10_000;
+    const change = (VisibilityTimeout: number) =>
+      client.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: message?.ReceiptHandle,
+          VisibilityTimeout,
+        }),
+      );
+
+    await expect(change(43_200)).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    await change(43_190);
+    now += 43_190_000;
+    await expect(change(10)).rejects.toMatchObject({ name: 'MessageNotInflight' });
+  });
+
+  it('moves a message to its dead-letter queue instead of a receive after maxReceiveCount', async () => {
+    const dlqUrl = sqs.createQueue('source-dlq.fifo');
+    const queueUrl = sqs.createQueue('source.fifo', {
+      visibilityTimeoutSeconds: 10,
+      redrive: { deadLetterQueue: 'source-dlq.fifo', maxReceiveCount: 2 },
+    });
+    await send(queueUrl, 'head');
+    await send(queueUrl, 'next');
+
+    const receives: string[][] = [];
+    for (let i = 0; i < 3; i += 1) {
+      receives.push(
+        (await receive(queueUrl)).map((m) => `${m.Body}#${m.Attributes?.ApproximateReceiveCount}`),
+      );
+      now += 10_000;
+    }
+    const [moved] = await receive(dlqUrl);
+    const attributes = await client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: dlqUrl,
+        AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+
+    expect(receives).toEqual([['head#1', 'next#1'], ['head#2', 'next#2'], []]);
+    expect(sqs.messages('source-dlq.fifo').map((m) => m.body)).toEqual(['head', 'next']);
+    expect(moved?.Attributes?.DeadLetterQueueSourceArn).toBe(
+      'arn:aws:sqs:us-east-1:000000000000:source.fifo',
+    );
+    expect(attributes.Attributes).toEqual({ ApproximateNumberOfMessagesNotVisible: '2' });
+  });
+
+  it('sends and deletes in batches, and answers an injected fault for the whole call', async () => {
+    const queueUrl = sqs.createQueue('batches.fifo');
+    const sent = await client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: [
+          { Id: 'a', MessageBody: 'a', MessageGroupId: 'g', MessageDeduplicationId: 'a' },
+          { Id: 'b', MessageBody: 'b', MessageGroupId: 'g', MessageDeduplicationId: 'b' },
+          { Id: 'c', MessageBody: 'c', MessageDeduplicationId: 'c' },
+        ],
+      }),
+    );
+    const received = await receive(queueUrl);
+    const entries = received.map((m, i) => ({ Id: `m${i}`, ReceiptHandle: m.ReceiptHandle }));
+
+    failDeletes = true;
+    await expect(
+      client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries })),
+    ).rejects.toMatchObject({
+      name: 'InternalError',
+    });
+    failDeletes = false;
+    const deleted = await client.send(
+      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
+    );
+
+    expect(sent.Successful?.map((e) => e.Id)).toEqual(['a', 'b']);
+    expect(sent.Failed).toEqual([
+      expect.objectContaining({ Id: 'c', Code: 'MissingParameter', SenderFault: true }),
+    ]);
+    expect(received.map((m) => m.Body)).toEqual(['a', 'b']);
+    expect(deleted.Successful).toHaveLength(2);
+    expect(sqs.messages('batches.fifo')).toEqual([]);
   });
 });
 

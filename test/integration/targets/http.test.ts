@@ -82,6 +82,17 @@ describe('http target', () => {
     expect(result).toEqual({ id: '314' });
   });
 
+  it('sends the idempotency key of a create as Idempotency-Key, and a static header cannot replace it', async () => {
+    api.reply(json(201, { id: 1 }), json(200, { id: 2 }));
+    const target = httpTarget({ headers: { 'Idempotency-Key': 'static' } });
+
+    await target.execute({ action: 'create', entity: 'customers', data: {}, idempotencyKey: 'key-1' });
+    await target.execute({ action: 'update', entity: 'customers', id: '1', data: {} });
+
+    expect(api.requests[0]?.headers['idempotency-key']).toBe('key-1');
+    expect(api.requests[1]?.headers['idempotency-key']).toBe('static');
+  });
+
   it('upserts with PUT to the id_property value, URL-encoded, and reports created on 201', async () => {
     api.reply(json(201, {}), json(200, {}));
     const request = {

@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  checkpointAdvanced,
+  checkpointOf,
   compileConfig,
   createRecordingTargets,
   errorClassOf,
+  idempotencyKeyOf,
   PermanentError,
   RetryableError,
   runFlows,
   validateConfig,
   type ConnectorConfigInput,
   type RetryPolicy,
+  type RunCheckpoint,
 } from '@flow-worker/runtime';
 import { aConfig, aFlow, anEnvelope, aStep, META } from '../fixtures.js';
 
@@ -17,11 +21,12 @@ import { aConfig, aFlow, anEnvelope, aStep, META } from '../fixtures.js';
 function setUp(document: ConnectorConfigInput = aConfig()) {
   const recording = createRecordingTargets();
   const compiled = compileConfig(validateConfig(document), { targetFactory: recording.factory });
-  const run = (envelope = anEnvelope(), retry?: RetryPolicy) =>
+  const run = (envelope = anEnvelope(), retry?: RetryPolicy, resume?: RunCheckpoint) =>
     runFlows(compiled, envelope, META, {
       emitter: recording.emitter,
       now: () => Date.parse('2026-11-25T00:00:00Z'),
       ...(retry === undefined ? {} : { retry }),
+      ...(resume === undefined ? {} : { resume }),
     });
   return { recording, compiled, run };
 }
@@ -215,6 +220,19 @@ describe('runFlows', () => {
       expect(recording.attempts).toEqual([]);
     });
 
+    it('gives a create, and only a create, an idempotency key derived from (event, flow, step)', async () => {
+      const steps = [
+        step({ id: 'made', action: 'create', target: 'erp', entity: 'accounts', id_property: undefined }),
+        step({ id: 'upserted' }),
+      ];
+      const { run, recording } = setUp(aConfig({ flows: [aFlow({ name: 'f', steps })] }));
+
+      await run();
+
+      expect(recording.calls[0]?.idempotencyKey).toBe(idempotencyKeyOf('evt-0001', 'f', 'made'));
+      expect(recording.calls[1]?.idempotencyKey).toBeUndefined();
+    });
+
     it('wraps every target call in the retry policy', async () => {
       // Prepare
       const { run, recording } = setUp();
@@ -297,7 +315,7 @@ describe('runFlows', () => {
       expect(report.flows[0]?.steps[1]?.result).toEqual({ failed: 'permanent' });
     });
 
-    it('fail stops the flow and every later flow with the typed error', async () => {
+    it('fail stops its own flow with the typed error; the other flows still run', async () => {
       // Prepare
       const { run, recording } = setUp(
         aConfig({
@@ -310,17 +328,39 @@ describe('runFlows', () => {
       const failure = new RetryableError('HubSpot 503', { status: 503 });
       recording.failNext('hubspot', failure);
       // Act
-      const { report, error } = await run();
+      const { report, error, failedAt } = await run();
       // Assess
       expect(error).toBe(failure);
+      expect(failedAt).toEqual({ flow: 'first', step: 'a' });
       expect(failure.context).toEqual({ connector: 'acme', flow: 'first', step: 'a' });
       expect(report.status).toBe('failed');
       expect(report.error).toEqual({ class: 'retryable', name: 'RetryableError', message: 'HubSpot 503' });
       expect(report.flows.map((f) => [f.name, f.status, f.steps.map((s) => s.status)])).toEqual([
         ['first', 'failed', ['failed', 'skipped', 'skipped']],
-        ['second', 'skipped', ['skipped']],
+        ['second', 'completed', ['ok']],
       ]);
-      expect(recording.calls).toEqual([]);
+      expect(recording.calls).toHaveLength(1);
+    });
+
+    it('decides the record by the first failure that can never succeed, wherever its flow is', async () => {
+      // Prepare
+      const { run, recording } = setUp(
+        aConfig({
+          flows: [
+            aFlow({ name: 'flaky', steps: [step({ id: 'a' })] }),
+            aFlow({ name: 'broken', steps: [step({ id: 'b' })] }),
+          ],
+        }),
+      );
+      recording.failNext('hubspot', new RetryableError('HubSpot 503'));
+      recording.failNext('hubspot', new PermanentError('HubSpot 400'));
+      // Act
+      const { report, error, failedAt } = await run();
+      // Assess
+      expect(errorClassOf(error)).toBe('permanent');
+      expect(failedAt).toEqual({ flow: 'broken', step: 'b' });
+      expect(report.error?.message).toBe('HubSpot 400');
+      expect(report.flows.map((f) => f.status)).toEqual(['failed', 'failed']);
     });
 
     it('keeps a PermanentError permanent and passes other errors through as retryable', async () => {
@@ -394,6 +434,127 @@ describe('runFlows', () => {
       );
       await run();
       expect(recording.emitter.emitted[0]?.messageGroupId).toBe('acme');
+    });
+  });
+
+  describe('resume (step checkpoints)', () => {
+    const createAccount = step({
+      id: 'create_account',
+      action: 'create',
+      target: 'erp',
+      entity: 'accounts',
+      id_property: undefined,
+      data: { name: '$.payload.name' },
+    });
+    const linkHubSpot = step({
+      id: 'link_hubspot',
+      data: { domain: '$.payload.domain', erp_id: '$$.steps.create_account.id' },
+    });
+
+    it('does not call completed steps again and feeds their saved results to the later steps', async () => {
+      // Prepare
+      const { run, recording } = setUp(
+        aConfig({ flows: [aFlow({ name: 'accounts', steps: [createAccount, linkHubSpot] })] }),
+      );
+      recording.failNext('hubspot', new RetryableError('HubSpot 503'));
+      const first = await run();
+      const checkpoint = checkpointOf(first.report);
+      // Act
+      const second = await run(anEnvelope(), undefined, checkpoint);
+      // Assess
+      expect(first.report.status).toBe('failed');
+      expect(checkpoint).toEqual({
+        flows: { accounts: { steps: [{ id: 'create_account', result: { id: 'erp-1' } }] } },
+      });
+      expect(second.report.status).toBe('ok');
+      expect(second.report.flows[0]?.steps.map((s) => [s.id, s.status])).toEqual([
+        ['create_account', 'resumed'],
+        ['link_hubspot', 'ok'],
+      ]);
+      expect(recording.callsTo('erp')).toHaveLength(1);
+      expect(recording.callsTo('hubspot')[0]?.data).toEqual({ domain: 'acme.test', erp_id: 'erp-1' });
+    });
+
+    it('does not run a flow an earlier delivery finished, and reports its steps resumed', async () => {
+      // Prepare
+      const { run, recording } = setUp(
+        aConfig({
+          flows: [
+            aFlow({ name: 'announce', steps: [emit('announce')] }),
+            aFlow({ name: 'upsert', steps: [step({})] }),
+          ],
+        }),
+      );
+      recording.failNext('hubspot', new RetryableError('HubSpot 503'));
+      const first = await run();
+      // Act
+      const second = await run(anEnvelope(), undefined, checkpointOf(first.report));
+      // Assess
+      expect(first.report.flows.map((f) => f.status)).toEqual(['completed', 'failed']);
+      expect(second.report.flows.map((f) => [f.name, f.status, f.steps.map((s) => s.status)])).toEqual([
+        ['announce', 'completed', ['resumed']],
+        ['upsert', 'completed', ['ok']],
+      ]);
+      expect(recording.emitter.emitted).toHaveLength(1);
+    });
+
+    it('keeps a filtered flow filtered and saves nothing when nothing completed', async () => {
+      const { run, recording } = setUp(
+        aConfig({
+          flows: [
+            aFlow({
+              name: 'customers',
+              steps: [filter('only', { path: '$.payload.lifecycle', exists: true })],
+            }),
+            aFlow({ name: 'upsert', steps: [step({})] }),
+          ],
+        }),
+      );
+      recording.failNext('hubspot', new RetryableError('HubSpot 503'), 2);
+
+      const first = await run();
+      const second = await run(anEnvelope(), undefined, checkpointOf(first.report));
+      const down: RetryPolicy = () => Promise.reject(new RetryableError('down'));
+      const onlyFailed = checkpointOf((await setUp(aConfig()).run(anEnvelope(), down)).report);
+
+      expect(checkpointOf(first.report)?.flows.customers).toEqual({
+        finished: 'filtered',
+        steps: [{ id: 'only' }],
+      });
+      expect(second.report.flows[0]).toMatchObject({
+        status: 'filtered',
+        steps: [{ id: 'only', status: 'resumed' }],
+      });
+      expect(onlyFailed).toBeUndefined();
+    });
+
+    it('resumes only the leading steps whose ids still match, after a new config version', async () => {
+      // Prepare: version 1 completed create_account; version 2 put a new step first.
+      const saved: RunCheckpoint = {
+        flows: { accounts: { steps: [{ id: 'create_account', result: { id: 'erp-1' } }] } },
+      };
+      const audit = transform('audit', { at: '$$.envelope.event_id' });
+      const { run, recording } = setUp(
+        aConfig({ flows: [aFlow({ name: 'accounts', steps: [audit, createAccount, linkHubSpot] })] }),
+      );
+      // Act
+      const { report } = await run(anEnvelope(), undefined, saved);
+      // Assess
+      expect(report.flows[0]?.steps.map((s) => s.status)).toEqual(['ok', 'ok', 'ok']);
+      expect(recording.callsTo('erp')).toHaveLength(1);
+    });
+
+    it('tells whether a run finished something its checkpoint did not hold', async () => {
+      const { run, recording } = setUp(
+        aConfig({ flows: [aFlow({ name: 'accounts', steps: [createAccount, linkHubSpot] })] }),
+      );
+      recording.failNext('hubspot', new RetryableError('HubSpot 503'), 2);
+      const first = checkpointOf((await run()).report);
+      const again = checkpointOf((await run(anEnvelope(), undefined, first)).report);
+
+      expect(checkpointAdvanced(undefined, first)).toBe(true);
+      expect(checkpointAdvanced(first, again)).toBe(false);
+      expect(checkpointAdvanced(first, undefined)).toBe(false);
     });
   });
 });

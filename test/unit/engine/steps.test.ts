@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { emitDeduplicationId } from '@flow-worker/runtime';
+import { emitDeduplicationId, idempotencyKeyOf } from '@flow-worker/runtime';
 
 describe('emitDeduplicationId', () => {
   it('is the same for the same (event, flow, step), so a redelivered message emits once', () => {
@@ -23,5 +23,12 @@ describe('emitDeduplicationId', () => {
 
   it('fits SQS: at most 128 characters of [0-9a-f]', () => {
     expect(emitDeduplicationId('evt'.repeat(500), 'f', 's')).toMatch(/^[0-9a-f]{1,128}$/);
+  });
+});
+
+describe('idempotencyKeyOf', () => {
+  it("derives a create's key from (event, flow, step) exactly as an emit's deduplication id", () => {
+    expect(idempotencyKeyOf('evt-1', 'flow', 'create')).toBe(emitDeduplicationId('evt-1', 'flow', 'create'));
+    expect(idempotencyKeyOf('evt-1', 'flow', 'create')).not.toBe(idempotencyKeyOf('evt-2', 'flow', 'create'));
   });
 });

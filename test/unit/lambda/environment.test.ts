@@ -20,6 +20,32 @@ describe('readEnvironment', () => {
       metricsNamespace: 'FlowWorker',
       secretNamePrefix: undefined,
       hubspotRequestsPer10Seconds: 100,
+      runStateTableName: undefined,
+      maxReceiveCount: undefined,
+      backoff: { baseSeconds: 30, maxSeconds: 900 },
+    });
+  });
+
+  it('reads the delivery-over-time variables: run-state table, last receive and backoff', () => {
+    const environment = readEnvironment({
+      ...REQUIRED,
+      RUN_STATE_TABLE_NAME: 'flow-worker-run-state',
+      MAX_RECEIVE_COUNT: '197',
+      RETRY_BACKOFF_BASE_SECONDS: '10',
+      RETRY_BACKOFF_MAX_SECONDS: '600',
+    });
+
+    expect(environment).toMatchObject({
+      runStateTableName: 'flow-worker-run-state',
+      maxReceiveCount: 197,
+      backoff: { baseSeconds: 10, maxSeconds: 600 },
+    });
+  });
+
+  it('raises the default backoff maximum to a larger base', () => {
+    expect(readEnvironment({ ...REQUIRED, RETRY_BACKOFF_BASE_SECONDS: '1200' }).backoff).toEqual({
+      baseSeconds: 1200,
+      maxSeconds: 1200,
     });
   });
 
@@ -57,6 +83,14 @@ describe('readEnvironment', () => {
     ['OUTBOUND_QUEUE_URL', { ...REQUIRED, OUTBOUND_QUEUE_URL: 'outbound-sync.fifo' }],
     ['HUBSPOT_REQUESTS_PER_10_SECONDS', { ...REQUIRED, HUBSPOT_REQUESTS_PER_10_SECONDS: '0' }],
     ['HUBSPOT_REQUESTS_PER_10_SECONDS', { ...REQUIRED, HUBSPOT_REQUESTS_PER_10_SECONDS: '2.5' }],
+    ['MAX_RECEIVE_COUNT', { ...REQUIRED, MAX_RECEIVE_COUNT: '0' }],
+    ['MAX_RECEIVE_COUNT', { ...REQUIRED, MAX_RECEIVE_COUNT: '1001' }],
+    ['RETRY_BACKOFF_BASE_SECONDS', { ...REQUIRED, RETRY_BACKOFF_BASE_SECONDS: '1.5' }],
+    ['RETRY_BACKOFF_MAX_SECONDS', { ...REQUIRED, RETRY_BACKOFF_MAX_SECONDS: '43201' }],
+    [
+      'RETRY_BACKOFF_MAX_SECONDS',
+      { ...REQUIRED, RETRY_BACKOFF_BASE_SECONDS: '60', RETRY_BACKOFF_MAX_SECONDS: '30' },
+    ],
   ])('names %s when it is missing or invalid', (variable, env) => {
     expect(() => readEnvironment(env)).toThrowError(EnvironmentError);
     expect(() => readEnvironment(env)).toThrowError(variable);

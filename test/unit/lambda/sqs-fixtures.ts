@@ -14,6 +14,10 @@ export interface RecordSpec {
   /** @default inbound-sync.fifo */
   readonly queue?: string;
   readonly deduplicationId?: string;
+  /** `ApproximateReceiveCount`. @default 1 */
+  readonly receiveCount?: number;
+  /** Message attributes as Lambda delivers them (`error_class` on a message redriven from a DLQ). */
+  readonly messageAttributes?: Record<string, string>;
 }
 
 export function anSqsRecord(spec: RecordSpec): SQSRecord {
@@ -24,14 +28,19 @@ export function anSqsRecord(spec: RecordSpec): SQSRecord {
     receiptHandle: `local-${messageId}`,
     body: spec.body,
     attributes: {
-      ApproximateReceiveCount: '1',
+      ApproximateReceiveCount: String(spec.receiveCount ?? 1),
       SentTimestamp: '1764064800000',
       SenderId: 'AIDALOCAL',
       ApproximateFirstReceiveTimestamp: '1764064800005',
       ...(groupId === null ? {} : { MessageGroupId: groupId, SequenceNumber: '18890000000000000001' }),
       ...(spec.deduplicationId === undefined ? {} : { MessageDeduplicationId: spec.deduplicationId }),
     },
-    messageAttributes: {},
+    messageAttributes: Object.fromEntries(
+      Object.entries(spec.messageAttributes ?? {}).map(([name, value]) => [
+        name,
+        { dataType: 'String', stringValue: value, stringListValues: [], binaryListValues: [] },
+      ]),
+    ),
     md5OfBody: createHash('md5').update(spec.body).digest('hex'),
     eventSource: 'aws:sqs',
     eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${spec.queue ?? 'inbound-sync.fifo'}`,

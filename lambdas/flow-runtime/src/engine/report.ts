@@ -6,7 +6,7 @@ import type { StepAction } from '../document/config.js';
  * (`RecordLogLine.flows`, no payload values) and the whole report, results included, only at DEBUG
  * (`RunReportLogLine`); the local CLI prints it.
  */
-export type StepStatus = 'ok' | 'failed' | 'continued' | 'skipped';
+export type StepStatus = 'ok' | 'failed' | 'continued' | 'skipped' | 'resumed';
 
 export interface ReportedError {
   readonly class: ErrorClass;
@@ -17,7 +17,11 @@ export interface ReportedError {
 export interface StepReport {
   readonly id: string;
   readonly action: StepAction;
-  /** `continued`: failed with `on_error: continue`; `skipped`: not run (an earlier step stopped the flow). */
+  /**
+   * `continued`: failed with `on_error: continue`; `skipped`: not run (an earlier step stopped the
+   * flow); `resumed`: completed on an earlier delivery of the message, so not run again (its saved
+   * result is what later steps see).
+   */
   readonly status: StepStatus;
   readonly durationMs: number;
   /** The step's result (`$$.steps.<id>`); for `continued`, the error as a plain object. */
@@ -25,8 +29,12 @@ export interface StepReport {
   readonly error?: ReportedError;
 }
 
-/** `filtered`: a filter step was false and stopped the flow successfully. */
-export type FlowStatus = 'completed' | 'filtered' | 'failed' | 'skipped';
+/**
+ * `filtered`: a filter step was false and stopped the flow successfully. Flows are independent: a
+ * failed flow does not stop the others. A flow an earlier delivery finished keeps its status, with
+ * its steps `resumed`.
+ */
+export type FlowStatus = 'completed' | 'filtered' | 'failed';
 
 export interface FlowReport {
   readonly name: string;
@@ -43,6 +51,6 @@ export interface RunReport {
   readonly flowsMatched: readonly string[];
   readonly flows: readonly FlowReport[];
   readonly durationMs: number;
-  /** Set when status is `failed`: the error that stopped the run. */
+  /** Set when status is `failed`: the error that decides the record's fate (see `RunOutcome.error`). */
   readonly error?: ReportedError;
 }

@@ -2,8 +2,9 @@ import type { CompiledConfig, CompiledFlow } from './compile.js';
 import type { Envelope } from '../document/envelope.js';
 import { eventIdOf, type MessageMeta } from '../document/parse-envelope.js';
 import { describeError, errorClassOf, RetryableError, withErrorContext } from '../errors.js';
+import { flowCheckpoint, type CompletedStep, type FlowCheckpoint, type RunCheckpoint } from './checkpoint.js';
 import type { FlowReport, ReportedError, RunReport, StepReport } from './report.js';
-import type { RetryPolicy, StepInput } from './steps.js';
+import type { CompiledStep, RetryPolicy, StepInput } from './steps.js';
 
 export type { RetryPolicy } from './steps.js';
 import type { Emitter } from '../targets/target.js';
@@ -17,12 +18,29 @@ export interface RunDependencies {
   readonly now?: () => number;
   /** Aborted when the Lambda is about to time out: no further step starts. */
   readonly signal?: AbortSignal;
+  /**
+   * What earlier deliveries of this message finished (see `checkpointOf`): finished flows do not
+   * run again, and completed steps are not called again (their saved results feed `$$.steps`).
+   */
+  readonly resume?: RunCheckpoint;
 }
 
 export interface RunOutcome {
   readonly report: RunReport;
-  /** Set iff `report.status === 'failed'`: the typed error, with connector/flow/step in its context. */
+  /**
+   * Set iff `report.status === 'failed'`: the typed error, with connector/flow/step in its context.
+   * When several flows failed, the first one that can never succeed (poison or permanent) wins,
+   * else the first failure.
+   */
   readonly error?: Error;
+  /** Where `error` happened: its flow and step. Set with `error`. */
+  readonly failedAt?: { readonly flow: string; readonly step: string };
+}
+
+interface Failure {
+  readonly error: Error;
+  readonly flow: string;
+  readonly step: string;
 }
 
 const callOnce: RetryPolicy = (operation) => operation(1);
@@ -32,11 +50,13 @@ const callOnce: RetryPolicy = (operation) => operation(1);
  * throws for a step failure: the outcome carries the report and, when the run failed, the error.
  *
  * - no matching flow: status `no_match` (a success);
- * - a false filter ends its flow (`filtered`), later steps `skipped`; other flows still run;
+ * - flows are independent: each runs whatever happened to the flows before it;
+ * - a false filter ends its flow (`filtered`), later steps `skipped`;
  * - a failing step with `on_error: continue` records `{ error: { class, name, message } }` as its
  *   result and the flow goes on;
- * - a failing step with `on_error: fail` (the default) stops its flow and every later flow
- *   (`skipped`); status `failed`.
+ * - a failing step with `on_error: fail` (the default) stops its flow (later steps `skipped`);
+ *   the other flows still run, and the run's status is `failed`;
+ * - with `resume`, what an earlier delivery finished is reported `resumed` and not run again.
  */
 export async function runFlows(
   compiled: CompiledConfig,
@@ -70,10 +90,11 @@ export async function runFlows(
   };
 
   const reports: FlowReport[] = [];
-  let failure: Error | undefined;
+  const failures: Failure[] = [];
   for (const flow of flows) {
-    if (failure !== undefined) {
-      reports.push({ name: flow.name, status: 'skipped', durationMs: 0, steps: flow.steps.map(skippedStep) });
+    const saved = flowCheckpoint(deps.resume, flow.name);
+    if (saved?.finished !== undefined) {
+      reports.push(finishedEarlier(flow, saved));
       continue;
     }
     const context = {
@@ -81,72 +102,126 @@ export async function runFlows(
       flow: { name: flow.name },
       steps: Object.create(null) as Record<string, unknown>,
     };
-    const outcome = await runFlow(
-      flow,
-      context,
-      { ...base, scope: { event: envelope.payload, context } },
-      compiled.connectorId,
-    );
+    const input = { ...base, scope: { event: envelope.payload, context } };
+    const outcome = await runFlow(flow, context, input, compiled.connectorId, saved?.steps ?? []);
     reports.push(outcome.report);
-    failure = outcome.error;
+    if (outcome.failure !== undefined) failures.push(outcome.failure);
   }
+  const failure = failures.find(({ error }) => errorClassOf(error) !== 'retryable') ?? failures[0];
   const report: RunReport = {
     status: failure === undefined ? 'ok' : 'failed',
     flowsMatched: flows.map((flow) => flow.name),
     flows: reports,
     durationMs: now() - started,
-    ...(failure === undefined ? {} : { error: reportedError(failure) }),
+    ...(failure === undefined ? {} : { error: reportedError(failure.error) }),
   };
-  return failure === undefined ? { report } : { report, error: failure };
+  if (failure === undefined) return { report };
+  return { report, error: failure.error, failedAt: { flow: failure.flow, step: failure.step } };
 }
+
+/** A flow an earlier delivery finished: reported with its steps `resumed`, not run. */
+function finishedEarlier(flow: CompiledFlow, saved: FlowCheckpoint): FlowReport {
+  const done = new Set(saved.steps.map((step) => step.id));
+  return {
+    name: flow.name,
+    status: saved.finished ?? 'completed',
+    durationMs: 0,
+    steps: flow.steps.map((step) => (done.has(step.id) ? resumedStep(step, undefined) : skippedStep(step))),
+  };
+}
+
+/** How many leading steps of the flow the saved steps cover (same ids, same order). */
+function resumablePrefix(steps: readonly CompiledStep[], saved: readonly CompletedStep[]): number {
+  let count = 0;
+  while (count < saved.length && count < steps.length && saved[count]?.id === steps[count]?.id) count += 1;
+  return count;
+}
+
+type StepEnd = { readonly report: StepReport; readonly error?: Error; readonly stop?: boolean };
 
 async function runFlow(
   flow: CompiledFlow,
   context: { readonly steps: Record<string, unknown> },
   input: StepInput,
   connector: string,
-): Promise<{ report: FlowReport; error?: Error }> {
+  saved: readonly CompletedStep[],
+): Promise<{ report: FlowReport; failure?: Failure }> {
   const started = input.now();
+  const resumable = resumablePrefix(flow.steps, saved);
   const steps: StepReport[] = [];
   let status: FlowReport['status'] = 'completed';
-  let error: Error | undefined;
+  let failure: Failure | undefined;
 
-  for (const step of flow.steps) {
+  for (const [index, step] of flow.steps.entries()) {
     if (status !== 'completed') {
       steps.push(skippedStep(step));
       continue;
     }
-    const stepStarted = input.now();
-    const finish = (fields: Omit<StepReport, 'id' | 'action' | 'durationMs'>) =>
-      steps.push({ id: step.id, action: step.action, durationMs: input.now() - stepStarted, ...fields });
-    try {
-      if (input.signal?.aborted === true) {
-        throw new RetryableError(`step "${step.id}" was not started: the invocation is about to time out`);
-      }
-      const outcome = await step.run(input);
-      setOwn(context.steps, step.id, outcome.result);
-      finish({ status: 'ok', result: outcome.result });
-      if (outcome.stop === true) status = 'filtered';
-    } catch (thrown) {
-      const failure = withErrorContext(asError(thrown), { connector, flow: flow.name, step: step.id });
-      const reported = reportedError(failure);
-      if (step.onError === 'continue' && input.signal?.aborted !== true) {
-        const result = { error: reported };
-        setOwn(context.steps, step.id, result);
-        finish({ status: 'continued', result, error: reported });
-      } else {
-        finish({ status: 'failed', error: reported });
-        status = 'failed';
-        error = failure;
-      }
+    if (index < resumable) {
+      const result = saved[index]?.result;
+      setOwn(context.steps, step.id, result);
+      steps.push(resumedStep(step, result));
+      continue;
     }
+    const end = await runStep(step, context, input, { connector, flow: flow.name });
+    steps.push(end.report);
+    if (end.error !== undefined) {
+      status = 'failed';
+      failure = { error: end.error, flow: flow.name, step: step.id };
+    } else if (end.stop === true) status = 'filtered';
   }
   const report: FlowReport = { name: flow.name, status, durationMs: input.now() - started, steps };
-  return error === undefined ? { report } : { report, error };
+  return failure === undefined ? { report } : { report, failure };
+}
+
+/** Runs one step; `on_error: continue` turns a failure into the step's result. */
+async function runStep(
+  step: CompiledStep,
+  context: { readonly steps: Record<string, unknown> },
+  input: StepInput,
+  where: { readonly connector: string; readonly flow: string },
+): Promise<StepEnd> {
+  const started = input.now();
+  const report = (fields: Omit<StepReport, 'id' | 'action' | 'durationMs'>): StepReport => ({
+    id: step.id,
+    action: step.action,
+    durationMs: input.now() - started,
+    ...fields,
+  });
+  try {
+    if (input.signal?.aborted === true) {
+      throw new RetryableError(`step "${step.id}" was not started: the invocation is about to time out`);
+    }
+    const outcome = await step.run(input);
+    setOwn(context.steps, step.id, outcome.result);
+    return { report: report({ status: 'ok', result: outcome.result }), stop: outcome.stop === true };
+  } catch (thrown) {
+    const failure = withErrorContext(asError(thrown), { ...where, step: step.id });
+    const reported = reportedError(failure);
+    if (step.onError === 'continue' && input.signal?.aborted !== true) {
+      const result = { error: reported };
+      setOwn(context.steps, step.id, result);
+      return { report: report({ status: 'continued', result, error: reported }) };
+    }
+    return { report: report({ status: 'failed', error: reported }), error: failure };
+  }
 }
 
 function skippedStep(step: { readonly id: string; readonly action: StepReport['action'] }): StepReport {
   return { id: step.id, action: step.action, status: 'skipped', durationMs: 0 };
+}
+
+function resumedStep(
+  step: { readonly id: string; readonly action: StepReport['action'] },
+  result: unknown,
+): StepReport {
+  return {
+    id: step.id,
+    action: step.action,
+    status: 'resumed',
+    durationMs: 0,
+    ...(result === undefined ? {} : { result }),
+  };
 }
 
 function reportedError(error: unknown): ReportedError {

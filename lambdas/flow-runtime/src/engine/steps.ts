@@ -91,6 +91,8 @@ function compileRecordAction(step: RecordStepDefinition, place: StepPlace, conte
   const id = 'record_id' in step ? compileValue(step.record_id) : undefined;
   const idProperty: string | undefined = step.action === 'create' ? undefined : step.id_property;
   const target = place.targets.get(step.target);
+  // Only a create is not idempotent by itself: it carries a key that is the same on every delivery.
+  const keyed = step.action === 'create';
 
   return async (input: StepInput): Promise<StepOutcome> => {
     if (target === undefined) throw missingTarget(where, step.target, context);
@@ -108,6 +110,7 @@ function compileRecordAction(step: RecordStepDefinition, place: StepPlace, conte
       ...(record === undefined ? {} : { data: record }),
       ...(recordId === undefined ? {} : { id: recordId }),
       ...(idProperty === undefined ? {} : { idProperty }),
+      ...(keyed ? { idempotencyKey: idempotencyKeyOf(input.eventId, place.flow, step.id) } : {}),
       ...(input.signal === undefined ? {} : { signal: input.signal }),
     };
     const result = await input.retry(() => target.execute(request));
@@ -216,4 +219,13 @@ export function emitDeduplicationId(eventId: string, flowName: string, stepId: s
   return createHash('sha256')
     .update(JSON.stringify([eventId, flowName, stepId]))
     .digest('hex');
+}
+
+/**
+ * The idempotency key of a non-idempotent target call (a `create`): derived from (event id, flow
+ * name, step id) like an emit's deduplication id, so every delivery of an event sends the same key
+ * and a target that honours it (`Idempotency-Key` on http targets) creates the record once.
+ */
+export function idempotencyKeyOf(eventId: string, flowName: string, stepId: string): string {
+  return emitDeduplicationId(eventId, flowName, stepId);
 }

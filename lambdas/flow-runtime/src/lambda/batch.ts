@@ -11,8 +11,8 @@ export interface BatchRecord {
  * How one record ended. Every record ends in exactly one of these; none is dropped:
  * - `succeeded`: acknowledged;
  * - `dead-lettered`: could never succeed, sent to the DLQ, then acknowledged;
- * - `failed`: reported in `batchItemFailures`, so SQS redelivers it (`skipped` when it was not run
- *   because an earlier record of its group failed).
+ * - `failed`: reported in `batchItemFailures`, so SQS redelivers it (`skipped` when it was not run:
+ *   an earlier record of its group failed, or the invocation had no time left to start it).
  */
 export type RecordOutcome =
   | { readonly status: 'succeeded' }

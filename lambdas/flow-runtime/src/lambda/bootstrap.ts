@@ -7,12 +7,14 @@ import { createConfigStore } from './config-store.js';
 import { createSqsDeadLetterQueue } from './dead-letter.js';
 import { readEnvironment } from './environment.js';
 import { aggregateMetrics, createPowertools } from './observability.js';
+import { createDynamoRunStateStore } from './run-state.js';
 import { createSqsHandler } from './sqs-handler.js';
 import type { SqsHandler, SqsHandlerDeps } from './sqs-handler.js';
 import { createTargetFactory } from '../targets/factory.js';
 import { HUBSPOT_DEFAULT_RATE_LIMIT } from '../targets/hubspot/rate-limit.js';
 import { createSecretsManagerProvider } from '../targets/secrets.js';
 import { createSqsEmitter } from '../targets/sqs-emitter.js';
+import { createSqsVisibilityChanger } from './visibility.js';
 
 export interface FlowWorkerHandlerOptions {
   /** The queue this function consumes: a log field and a metric dimension. */
@@ -59,7 +61,21 @@ export function createFlowWorkerHandler(
       intervalMs: HUBSPOT_DEFAULT_RATE_LIMIT.intervalMs,
     },
   });
+  if (environment.runStateTableName === undefined) {
+    logger.warn('RUN_STATE_TABLE_NAME is not set: a redelivered message runs every step again');
+  }
   return createSqsHandler({
+    ...(environment.runStateTableName === undefined
+      ? {}
+      : {
+          runState: createDynamoRunStateStore({
+            client: documents,
+            tableName: environment.runStateTableName,
+          }),
+        }),
+    ...(environment.maxReceiveCount === undefined ? {} : { maxReceiveCount: environment.maxReceiveCount }),
+    backoff: environment.backoff,
+    visibility: createSqsVisibilityChanger({ client: sqs, queueUrls: environment.queueUrls }),
     configs: createConfigStore({
       client: documents,
       tableName: environment.configTableName,

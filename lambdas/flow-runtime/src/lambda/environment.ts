@@ -7,6 +7,8 @@ export const ENVIRONMENT_DEFAULTS = {
   CONFIG_CACHE_TTL_SECONDS: 30,
   /** This container's share of each HubSpot app's budget; unset, it may use HubSpot's smallest limit whole. */
   HUBSPOT_REQUESTS_PER_10_SECONDS: HUBSPOT_DEFAULT_RATE_LIMIT.requests,
+  RETRY_BACKOFF_BASE_SECONDS: 30,
+  RETRY_BACKOFF_MAX_SECONDS: 900,
   LOG_LEVEL: 'INFO',
   POWERTOOLS_SERVICE_NAME: 'flow-worker',
   POWERTOOLS_METRICS_NAMESPACE: 'FlowWorker',
@@ -38,6 +40,18 @@ export interface FlowWorkerEnvironment {
    * in any rolling 10 seconds (the construct sets its share of the budget). @default 100
    */
   readonly hubspotRequestsPer10Seconds: number;
+  /**
+   * `RUN_STATE_TABLE_NAME`: where step checkpoints are kept between deliveries. Unset: no
+   * checkpoints, so a redelivered message runs every step again.
+   */
+  readonly runStateTableName: string | undefined;
+  /**
+   * `MAX_RECEIVE_COUNT`: the source queue's `maxReceiveCount`. On that receive a record that fails
+   * retryably is dead-lettered as `exhausted`. Unset: SQS's redrive moves it, without a reason.
+   */
+  readonly maxReceiveCount: number | undefined;
+  /** `RETRY_BACKOFF_BASE_SECONDS` / `RETRY_BACKOFF_MAX_SECONDS`: the wait between receives. */
+  readonly backoff: { readonly baseSeconds: number; readonly maxSeconds: number };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -82,15 +96,49 @@ function ttlSeconds(env: Env): number {
   return value;
 }
 
-function positiveInteger(env: Env, name: string, fallback: number): number {
+/** SQS's longest visibility timeout: a backoff cannot hide a message for longer. */
+export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+
+function wholeNumber(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) {
-    throw new EnvironmentError(`environment variable ${name} must be a whole number >= 1`, {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new EnvironmentError(`environment variable ${name} must be a whole number from ${min} to ${max}`, {
       context: { variable: name },
     });
   }
-  return Number(raw);
+  return value;
+}
+
+function backoff(env: Env): FlowWorkerEnvironment['backoff'] {
+  const limit = MAX_VISIBILITY_TIMEOUT_SECONDS;
+  const baseSeconds = wholeNumber(
+    env,
+    'RETRY_BACKOFF_BASE_SECONDS',
+    ENVIRONMENT_DEFAULTS.RETRY_BACKOFF_BASE_SECONDS,
+    0,
+    limit,
+  );
+  const maxSeconds = wholeNumber(
+    env,
+    'RETRY_BACKOFF_MAX_SECONDS',
+    Math.max(baseSeconds, ENVIRONMENT_DEFAULTS.RETRY_BACKOFF_MAX_SECONDS),
+    0,
+    limit,
+  );
+  if (maxSeconds < baseSeconds) {
+    throw new EnvironmentError(
+      `environment variable RETRY_BACKOFF_MAX_SECONDS (${maxSeconds}) must be at least RETRY_BACKOFF_BASE_SECONDS (${baseSeconds})`,
+      { context: { variable: 'RETRY_BACKOFF_MAX_SECONDS' } },
+    );
+  }
+  return { baseSeconds, maxSeconds };
+}
+
+function optionalText(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
 }
 
 function logLevel(env: Env): LogLevel {
@@ -127,11 +175,19 @@ export function readEnvironment(env: Env): FlowWorkerEnvironment {
     serviceName: env.POWERTOOLS_SERVICE_NAME?.trim() || ENVIRONMENT_DEFAULTS.POWERTOOLS_SERVICE_NAME,
     metricsNamespace:
       env.POWERTOOLS_METRICS_NAMESPACE?.trim() || ENVIRONMENT_DEFAULTS.POWERTOOLS_METRICS_NAMESPACE,
-    secretNamePrefix: env.SECRET_NAME_PREFIX?.trim() || undefined,
-    hubspotRequestsPer10Seconds: positiveInteger(
+    secretNamePrefix: optionalText(env, 'SECRET_NAME_PREFIX'),
+    hubspotRequestsPer10Seconds: wholeNumber(
       env,
       'HUBSPOT_REQUESTS_PER_10_SECONDS',
       ENVIRONMENT_DEFAULTS.HUBSPOT_REQUESTS_PER_10_SECONDS,
+      1,
+      Number.MAX_SAFE_INTEGER,
     ),
+    runStateTableName: optionalText(env, 'RUN_STATE_TABLE_NAME'),
+    maxReceiveCount:
+      optionalText(env, 'MAX_RECEIVE_COUNT') === undefined
+        ? undefined
+        : wholeNumber(env, 'MAX_RECEIVE_COUNT', 0, 1, 1000),
+    backoff: backoff(env),
   };
 }

@@ -47,6 +47,16 @@ export const METRICS = {
   /** Reported in `batchItemFailures` (including records skipped behind a failed one). */
   recordsFailed: 'RecordsFailed',
   recordsDeadLettered: 'RecordsDeadLettered',
+  /** Dead-lettered on their last receive (`error_class` `exhausted`): a failure outlasted the retry schedule. */
+  recordsExhausted: 'RecordsExhausted',
+  /** Steps not run again because an earlier delivery completed them (their saved result was used). */
+  stepsResumed: 'StepsResumed',
+  /** Checkpoints written to the run-state table (records that ended unfinished after progress). */
+  checkpointsSaved: 'CheckpointsSaved',
+  /** Run-state writes or deletes that failed (a redelivery may repeat completed steps). */
+  runStateErrors: 'RunStateErrors',
+  /** Failed records whose visibility could not be changed (they wait the queue's visibility timeout). */
+  backoffErrors: 'BackoffErrors',
   /** Matched flows, summed over records. */
   flowsMatched: 'FlowsMatched',
   /** Records for which no enabled flow matched. */

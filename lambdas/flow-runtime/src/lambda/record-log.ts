@@ -163,7 +163,7 @@ export function recordLogLine(settled: SettledRecord): RecordLogLine {
 const LOG_MESSAGES: Record<LoggedOutcome, { level: 'info' | 'warn'; message: string }> = {
   succeeded: { level: 'info', message: 'record processed' },
   no_match: { level: 'info', message: 'record processed' },
-  skipped: { level: 'info', message: 'record not run: an earlier record of its message group failed' },
+  skipped: { level: 'info', message: 'record not run; SQS will redeliver it (see error_message for why)' },
   'dead-lettered': { level: 'warn', message: 'record dead-lettered' },
   failed: { level: 'warn', message: 'record failed; SQS will redeliver it' },
 };
@@ -188,17 +188,20 @@ export function logRecord(logger: LogSink, settled: SettledRecord): void {
   }
 }
 
-/** Counts what a record's run did: flows matched, no match, step errors by class. */
+/** Counts what a record's run did: flows matched, no match, step errors by class, resumed steps. */
 export function countRecord(metrics: MetricSink, { report }: SettledRecord): void {
   if (report === undefined) return;
   countMetric(metrics, METRICS.flowsMatched, report.flowsMatched.length);
   if (report.status === 'no_match') countMetric(metrics, METRICS.noMatch);
   const byClass = new Map<ErrorClass, number>();
+  let resumed = 0;
   for (const flow of report.flows) {
     for (const step of flow.steps) {
+      if (step.status === 'resumed') resumed += 1;
       if (step.error !== undefined) byClass.set(step.error.class, (byClass.get(step.error.class) ?? 0) + 1);
     }
   }
+  countMetric(metrics, METRICS.stepsResumed, resumed);
   for (const [errorClass, count] of byClass) countMetric(metrics, stepErrorMetric(errorClass), count);
 }
 
@@ -209,4 +212,6 @@ export function countOutcomes(metrics: MetricSink, outcomes: readonly RecordOutc
   countMetric(metrics, METRICS.recordsSucceeded, count('succeeded'));
   countMetric(metrics, METRICS.recordsFailed, count('failed'));
   countMetric(metrics, METRICS.recordsDeadLettered, count('dead-lettered'));
+  const exhausted = outcomes.filter((o) => o.status === 'dead-lettered' && o.errorClass === 'exhausted');
+  countMetric(metrics, METRICS.recordsExhausted, exhausted.length);
 }

@@ -4,13 +4,16 @@ import type { Envelope, MessageMeta } from '../document/envelope.js';
 import type { RunReport } from '../engine/report.js';
 import { runFlows } from '../engine/runner.js';
 import type { RetryPolicy } from '../engine/steps.js';
+import { ExhaustedError, FlowWorkerError, RetryableError, describeError, errorClassOf } from '../errors.js';
 import type { Emitter } from '../targets/target.js';
 import type { RecordOutcome } from './batch.js';
+import { closeDelivery, openDelivery, type Delivery } from './checkpoints.js';
 import type { ConfigSource } from './config-store.js';
 import { deadLetterOrFail, sourceQueueOf } from './dead-letter.js';
 import type { DeadLetterQueue, FailureLocation } from './dead-letter.js';
 import type { LogSink, MetricSink } from './observability.js';
 import { countRecord, logRecord } from './record-log.js';
+import type { RunStateStore } from './run-state.js';
 
 /** What processing a record needs, built once per container. */
 export interface RecordProcessorDeps {
@@ -21,6 +24,13 @@ export interface RecordProcessorDeps {
   readonly metrics: MetricSink;
   /** @default Date.now */
   readonly now?: () => number;
+  /** Step checkpoints between deliveries (`RUN_STATE_TABLE_NAME`). Without it a redelivery runs every step again. */
+  readonly runState?: RunStateStore;
+  /**
+   * The source queue's `maxReceiveCount` (`MAX_RECEIVE_COUNT`): on that receive a retryable failure
+   * is dead-lettered as `exhausted`. Without it SQS's redrive moves the message, without a reason.
+   */
+  readonly maxReceiveCount?: number;
 }
 
 /** What is specific to one invocation: the retry budget and the deadline. */
@@ -42,18 +52,88 @@ export function messageMetaOf(record: SQSRecord): MessageMeta {
   };
 }
 
-/** The failed flow and step of a report, for the DLQ attributes. */
-function failureLocationOf(report: RunReport): FailureLocation {
-  const flow = report.flows.find((candidate) => candidate.status === 'failed');
-  const step = flow?.steps.find((candidate) => candidate.status === 'failed');
-  return { flow: flow?.name, step: step?.id };
+/**
+ * On the record's last receive (`ApproximateReceiveCount` ≥ `MAX_RECEIVE_COUNT`), a retryable
+ * failure becomes an {@link ExhaustedError} carrying the last error (its message, flow and step),
+ * so the record is dead-lettered with a reason instead of being moved by SQS without one.
+ */
+export function exhaustedOnLastReceive(
+  record: SQSRecord,
+  failure: unknown,
+  maxReceiveCount: number | undefined,
+): unknown {
+  if (failure === undefined || maxReceiveCount === undefined || errorClassOf(failure) !== 'retryable') {
+    return failure;
+  }
+  const receives = Number(record.attributes.ApproximateReceiveCount);
+  if (!(receives >= maxReceiveCount)) return failure;
+  return new ExhaustedError(
+    `still failing on receive ${receives}, the last one (MAX_RECEIVE_COUNT ${maxReceiveCount}): ${describeError(failure).message}`,
+    { cause: failure, context: failure instanceof FlowWorkerError ? failure.context : {} },
+  );
+}
+
+/** Why a record was not run at all: the invocation had no time left for it. */
+function notRun(record: SQSRecord): RecordOutcome {
+  const error = new RetryableError(
+    `not run: the invocation was about to time out before message ${record.messageId} could start`,
+    { context: { messageId: record.messageId } },
+  );
+  return { status: 'failed', error, skipped: true };
+}
+
+interface RunResult {
+  envelope?: Envelope;
+  report?: RunReport;
+  failure?: unknown;
+  where: FailureLocation;
+}
+
+/** Parse, load the config, read the checkpoint (on a redelivery), run, then save or clear it. */
+async function run(
+  record: SQSRecord,
+  meta: MessageMeta,
+  deps: RecordProcessorDeps,
+  scope: InvocationScope,
+): Promise<RunResult> {
+  const result: RunResult = { where: {} };
+  try {
+    const envelope = parseEnvelope(record.body);
+    result.envelope = envelope;
+    const compiled = await deps.configs.get(envelope.connector_id);
+    const delivery: Delivery | undefined = await openDelivery(deps, record, envelope, meta);
+    const outcome = await runFlows(compiled, envelope, meta, {
+      emitter: deps.emitter,
+      retry: scope.retry,
+      now: deps.now ?? Date.now,
+      ...(scope.signal === undefined ? {} : { signal: scope.signal }),
+      ...(delivery?.resume === undefined ? {} : { resume: delivery.resume }),
+    });
+    result.report = outcome.report;
+    if (outcome.error !== undefined) {
+      result.failure = outcome.error;
+      result.where = outcome.failedAt ?? {};
+    }
+    const finished = outcome.error === undefined;
+    await closeDelivery(
+      deps,
+      delivery,
+      { report: outcome.report, finished, configVersion: compiled.version },
+      { envelope, meta },
+    );
+  } catch (error) {
+    result.failure = error;
+  }
+  return result;
 }
 
 /**
- * Processes one SQS record end to end: parse the envelope, load the compiled config, run the
- * matching flows (retrying retryable step errors within the invocation's budget), and settle:
- * success, dead-lettered (poison / permanent) or failed (retryable, or the DLQ send failed).
- * Logs one line (and, at DEBUG, the run report with step results) and counts metrics. Never throws.
+ * Processes one SQS record end to end: parse the envelope, load the compiled config, read the
+ * record's checkpoint on a redelivery, run the matching flows (retrying retryable step errors
+ * within the invocation's budget), save or clear the checkpoint, and settle: success,
+ * dead-lettered (poison / permanent, or `exhausted` on the last receive) or failed (retryable, or
+ * the DLQ send failed). Logs one line (and, at DEBUG, the run report with step results) and
+ * counts metrics. Never throws.
  */
 export async function processRecord(
   record: SQSRecord,
@@ -63,28 +143,10 @@ export async function processRecord(
   const now = deps.now ?? Date.now;
   const started = now();
   const meta = messageMetaOf(record);
-  let envelope: Envelope | undefined;
-  let report: RunReport | undefined;
-  let failure: unknown;
-  let where: FailureLocation = {};
-
-  try {
-    envelope = parseEnvelope(record.body);
-    const compiled = await deps.configs.get(envelope.connector_id);
-    const run = await runFlows(compiled, envelope, meta, {
-      emitter: deps.emitter,
-      retry: scope.retry,
-      now,
-      ...(scope.signal === undefined ? {} : { signal: scope.signal }),
-    });
-    report = run.report;
-    if (run.error !== undefined) {
-      failure = run.error;
-      where = failureLocationOf(run.report);
-    }
-  } catch (error) {
-    failure = error;
-  }
+  // Logged with the skipped records by the handler: it was not run.
+  if (scope.signal?.aborted === true) return notRun(record);
+  const { envelope, report, where, ...ran } = await run(record, meta, deps, scope);
+  let failure = exhaustedOnLastReceive(record, ran.failure, deps.maxReceiveCount);
   const outcome: RecordOutcome =
     failure === undefined
       ? { status: 'succeeded' }

@@ -1,6 +1,7 @@
 import { RetryableError, errorClassOf } from '../errors.js';
 import type { RetryPolicy } from '../engine/steps.js';
 import { sleep } from '../targets/sleep.js';
+import { deadlineMarginMs } from './deadline.js';
 
 export { sleep };
 
@@ -9,7 +10,6 @@ export const RETRY_DEFAULTS = {
   maxAttempts: 4,
   baseDelayMs: 200,
   maxDelayMs: 5_000,
-  safetyMarginMs: 2_000,
 } as const;
 
 export interface RetryOptions {
@@ -20,8 +20,9 @@ export interface RetryOptions {
   /** Upper bound of one backoff wait (a `Retry-After` hint may ask for more). @default 5000 */
   readonly maxDelayMs?: number;
   /**
-   * Time to keep in hand before the Lambda deadline: enough to dead-letter or report the record
-   * and for the middleware to answer. @default 2000
+   * Time to keep in hand before the Lambda deadline: enough to save checkpoints, dead-letter or
+   * back off the records and for the middleware to answer.
+   * @default deadlineMarginMs of the time remaining when the policy is created
    */
   readonly safetyMarginMs?: number;
   /** Milliseconds left in the invocation (`context.getRemainingTimeInMillis`); unbounded when omitted. */
@@ -78,7 +79,9 @@ export function backoffDelayMs(
  */
 export function createRetryPolicy(options: RetryOptions = {}): RetryPolicy {
   const maxAttempts = Math.max(1, options.maxAttempts ?? RETRY_DEFAULTS.maxAttempts);
-  const safetyMarginMs = options.safetyMarginMs ?? RETRY_DEFAULTS.safetyMarginMs;
+  const safetyMarginMs =
+    options.safetyMarginMs ??
+    (options.remainingTimeMs === undefined ? 0 : deadlineMarginMs(options.remainingTimeMs()));
   const isRetryable = options.isRetryable ?? ((error: unknown) => errorClassOf(error) === 'retryable');
   const wait = options.sleep ?? sleep;
   const now = options.now ?? Date.now;

@@ -1,20 +1,36 @@
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { BackoffSchedule } from './backoff.js';
 import { processFifoBatch, toSettledResults } from './batch.js';
 import type { RecordOutcome } from './batch.js';
+import { deadlineMarginMs, deadlineSignal, remainingTimeOf } from './deadline.js';
+import { METRICS, countMetric } from './observability.js';
 import { countOutcomes, logRecord } from './record-log.js';
 import { messageMetaOf, processRecord } from './record-processor.js';
 import type { RecordProcessorDeps } from './record-processor.js';
-import { RETRY_DEFAULTS, createRetryPolicy } from './retry.js';
+import { createRetryPolicy } from './retry.js';
 import type { RetryOptions } from './retry.js';
+import { backoffPlan, type VisibilityChanger } from './visibility.js';
 
 /** Everything a flow-worker SQS handler needs; built once per container (see `bootstrap.ts`). */
 export interface SqsHandlerDeps extends RecordProcessorDeps {
-  /** Backoff settings; the deadline comes from each invocation's context. */
+  /**
+   * In-process retry settings; the deadline comes from each invocation's context, and the safety
+   * margin, unless given, from {@link deadlineMarginMs} of the time it has.
+   */
   readonly retry?: Omit<RetryOptions, 'remainingTimeMs' | 'signal'>;
   /** @default 32 (see `processFifoBatch`) */
   readonly maxConcurrentGroups?: number;
+  /**
+   * Hides failed records between receives (`ChangeMessageVisibility`). Without it, or with a base
+   * of 0, a failed record waits the queue's visibility timeout.
+   */
+  readonly visibility?: VisibilityChanger;
+  /** The wait between receives (`RETRY_BACKOFF_BASE_SECONDS`, `RETRY_BACKOFF_MAX_SECONDS`). */
+  readonly backoff?: BackoffSchedule;
+  /** Uniform in [0, 1), for the backoff jitter. @default Math.random */
+  readonly random?: () => number;
 }
 
 /** The Lambda response with partial batch failures. */
@@ -24,40 +40,52 @@ export interface SqsBatchResponse {
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SqsBatchResponse>;
 
-/**
- * An abort signal that fires `marginMs` before the Lambda deadline (in-flight target calls stop and
- * the records fail cleanly, instead of the whole invocation timing out), or with middy's own signal.
- */
-function deadlineSignal(
-  context: Context,
-  marginMs: number,
-  middySignal: AbortSignal | undefined,
-): { signal: AbortSignal; dispose: () => void } {
-  const controller = new AbortController();
-  const remaining =
-    typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
-  const timer =
-    remaining === undefined
-      ? undefined
-      : setTimeout(
-          () => controller.abort(new Error('Lambda deadline is near')),
-          Math.max(0, remaining - marginMs),
-        );
-  const signals = middySignal === undefined ? [controller.signal] : [controller.signal, middySignal];
-  return { signal: AbortSignal.any(signals), dispose: () => clearTimeout(timer) };
+/** Logs the records that were not run (skipped behind a failed record, or out of time). */
+function logSkipped(deps: SqsHandlerDeps, records: readonly SQSRecord[], outcomes: readonly RecordOutcome[]) {
+  outcomes.forEach((outcome, index) => {
+    if (outcome.status !== 'failed' || outcome.skipped !== true) return;
+    const record = records[index]!;
+    logRecord(deps.logger, {
+      record,
+      meta: messageMetaOf(record),
+      outcome,
+      failure: outcome.error,
+      durationMs: 0,
+    });
+  });
+}
+
+/** Hides every failed record for its backoff delay; a failure to do so is logged, never thrown. */
+async function backOff(
+  deps: SqsHandlerDeps,
+  records: readonly SQSRecord[],
+  outcomes: readonly RecordOutcome[],
+) {
+  if (deps.visibility === undefined || deps.backoff === undefined || deps.backoff.baseSeconds === 0) return;
+  const changes = backoffPlan(records, outcomes, deps.backoff, deps.random);
+  if (changes.length === 0) return;
+  const { failed } = await deps.visibility.change(changes);
+  if (failed.length === 0) return;
+  countMetric(deps.metrics, METRICS.backoffErrors, failed.length);
+  deps.logger.warn(
+    'visibility not changed: these records wait the queue visibility timeout instead of their backoff',
+    {
+      message_ids: failed.map((failure) => failure.messageId),
+      reasons: [...new Set(failed.map((failure) => failure.reason))],
+    },
+  );
 }
 
 /**
  * Builds the SQS-triggered handler: `@middy/core` + `@middy/sqs-partial-batch-failure`, FIFO batch
- * semantics (`processFifoBatch`), one log line per record, EMF metrics flushed per invocation.
- * It answers `{ batchItemFailures }` and never throws because of a single record.
+ * semantics (`processFifoBatch`), one log line per record, visibility backoff for the records it
+ * reports failed, EMF metrics flushed per invocation. It answers `{ batchItemFailures }` and never
+ * throws because of a single record.
  *
  * @example
  * export const handler = createSqsHandler({ configs, emitter, deadLetter, logger, metrics });
  */
 export function createSqsHandler(deps: SqsHandlerDeps): SqsHandler {
-  const marginMs = deps.retry?.safetyMarginMs ?? RETRY_DEFAULTS.safetyMarginMs;
-
   const handleBatch = async (
     event: SQSEvent,
     context: Context,
@@ -66,30 +94,23 @@ export function createSqsHandler(deps: SqsHandlerDeps): SqsHandler {
     const records = event.Records ?? [];
     // Every line of this invocation carries its request id and whether it is a cold start.
     deps.logger.addContext?.(context);
+    const remaining = remainingTimeOf(context);
+    const marginMs =
+      deps.retry?.safetyMarginMs ?? (remaining === undefined ? 0 : deadlineMarginMs(remaining));
     const deadline = deadlineSignal(context, marginMs, options?.signal);
     try {
       const retry = createRetryPolicy({
         ...deps.retry,
+        safetyMarginMs: marginMs,
         signal: deadline.signal,
-        ...(typeof context.getRemainingTimeInMillis === 'function'
-          ? { remainingTimeMs: () => context.getRemainingTimeInMillis() }
-          : {}),
+        ...(remaining === undefined ? {} : { remainingTimeMs: () => context.getRemainingTimeInMillis() }),
       });
       const scope = { retry, signal: deadline.signal };
       const outcomes = await processFifoBatch(records, (record) => processRecord(record, deps, scope), {
         ...(deps.maxConcurrentGroups === undefined ? {} : { maxConcurrentGroups: deps.maxConcurrentGroups }),
       });
-      outcomes.forEach((outcome, index) => {
-        if (outcome.status !== 'failed' || outcome.skipped !== true) return;
-        const record = records[index]!;
-        logRecord(deps.logger, {
-          record,
-          meta: messageMetaOf(record),
-          outcome,
-          failure: outcome.error,
-          durationMs: 0,
-        });
-      });
+      logSkipped(deps, records, outcomes);
+      await backOff(deps, records, outcomes);
       countOutcomes(deps.metrics, outcomes);
       return toSettledResults(outcomes);
     } finally {

@@ -11,7 +11,9 @@ import type { RecordRequest, Target, TargetResult } from './target.js';
  *
  * Headers: the definition's static `headers` are sent as given, except that the worker always sets
  * `Content-Type`/`Accept` (JSON) and `User-Agent`, and, when `secret` is set, `Authorization:
- * Bearer <token>` — a static header cannot replace the token read from Secrets Manager.
+ * Bearer <token>` — a static header cannot replace the token read from Secrets Manager. A create
+ * (`POST`, the one call that is not idempotent) also carries `Idempotency-Key`, derived from
+ * (event id, flow, step): the same on every delivery of the event.
  *
  * `id_property` on update/delete does not change the URL: the resolved id is always the path id.
  */
@@ -36,6 +38,9 @@ export function createHttpTarget(definition: HttpTargetDefinition, options: Remo
           method: 'POST',
           url: collectionUrl(request.entity),
           body: request.data ?? {},
+          ...(request.idempotencyKey === undefined
+            ? {}
+            : { headers: { [IDEMPOTENCY_KEY_HEADER]: request.idempotencyKey } }),
         });
         const id = responseId(response);
         return id === undefined ? {} : { id };
@@ -61,6 +66,9 @@ export function createHttpTarget(definition: HttpTargetDefinition, options: Remo
     };
   });
 }
+
+/** The header that carries a create's idempotency key. */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
 /** A response body's `id` (string or number), if it has one. */
 function responseId(response: HttpResponse): string | undefined {

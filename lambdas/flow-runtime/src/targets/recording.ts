@@ -41,6 +41,8 @@ export interface RecordedCall {
   readonly to?: AssociationEndpoint;
   /** A labelled association's type; absent for the default association. */
   readonly type?: AssociationType;
+  /** A create's idempotency key (see `TargetRequest.idempotencyKey`). */
+  readonly idempotencyKey?: string;
 }
 
 /** One message a recording emitter accepted. */
@@ -191,6 +193,7 @@ function recordedCall(definition: TargetDefinition, request: TargetRequest): Rec
     ...(request.id === undefined ? {} : { id: request.id }),
     ...(request.idProperty === undefined ? {} : { idProperty: request.idProperty }),
     ...(request.data === undefined ? {} : { data: structuredClone(request.data) }),
+    ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
   };
 }
 

@@ -59,6 +59,8 @@ export interface RemoteCall {
   readonly body?: unknown;
   /** Non-2xx statuses returned instead of raised (e.g. 404 on delete). */
   readonly acceptStatuses?: readonly number[];
+  /** Headers of this call; they win over the definition's static `headers`. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -103,7 +105,7 @@ export function createRemoteTarget(
       client.send({
         ...http,
         operation: `${request.action} ${request.entity}`,
-        headers,
+        headers: http.headers === undefined ? headers : { ...headers, ...http.headers },
         token: await token(),
         signal: request.signal,
       }),

@@ -17,6 +17,11 @@ export interface RecordRequest {
   readonly id?: string;
   /** The unique property `id` refers to (upsert always; update/delete when the id is not the record id). */
   readonly idProperty?: string;
+  /**
+   * Set for actions that are not idempotent by themselves (`create`): the same on every delivery
+   * of the event, derived from (event id, flow, step). Http targets send it as `Idempotency-Key`.
+   */
+  readonly idempotencyKey?: string;
   /** Aborted when the Lambda is about to run out of time. */
   readonly signal?: AbortSignal;
 }
