@@ -82,6 +82,8 @@ export {
   STORAGE,
   chunkKeys,
   headKey,
+  parseHead,
+  parseVersions,
   versionsKey,
   type BlobPointer,
   type ChunkItem,
@@ -92,7 +94,7 @@ export {
   type VersionEntry,
   type VersionsItem,
 } from './store/layout.js';
-export { encodeDocument, decodeDocument, type EncodedDocument } from './store/codec.js';
+export { encodeDocument, encodeJson, decodeDocument, type EncodedDocument } from './store/codec.js';
 export {
   readConfigItem,
   readConnectorState,

@@ -37,10 +37,15 @@ export function cut(bytes: Uint8Array, size: number = STORAGE.chunkBytes): Uint8
  * JSON text → gzip (zlib's default level) → SHA-256 → chunks. Compression runs on libuv's thread
  * pool, not on the event loop.
  */
-export async function encodeDocument(document: unknown): Promise<EncodedDocument> {
-  const json = Buffer.from(JSON.stringify(document), 'utf8');
-  const bytes = new Uint8Array(await gzipAsync(json));
-  return { jsonBytes: json.length, digest: sha256(bytes), size: bytes.length, chunks: cut(bytes), bytes };
+export async function encodeJson(json: string): Promise<EncodedDocument> {
+  const text = Buffer.from(json, 'utf8');
+  const bytes = new Uint8Array(await gzipAsync(text));
+  return { jsonBytes: text.length, digest: sha256(bytes), size: bytes.length, chunks: cut(bytes), bytes };
+}
+
+/** {@link encodeJson} of a document's JSON text. */
+export function encodeDocument(document: unknown): Promise<EncodedDocument> {
+  return encodeJson(JSON.stringify(document));
 }
 
 /**

@@ -13,7 +13,7 @@ import {
 } from '../errors.js';
 import { isPlainObject } from '../document/json.js';
 import { batchDelete, batchPut } from './batch.js';
-import { encodeDocument, type EncodedDocument } from './codec.js';
+import { encodeDocument, encodeJson, type EncodedDocument } from './codec.js';
 import { STORAGE, chunkKeys, headKey, versionsKey, type VersionEntry } from './layout.js';
 import { readConnectorState, type ConfigTable, type ConnectorState } from './read.js';
 
@@ -89,9 +89,9 @@ export async function publishConfig(
   document: unknown,
   options: PublishOptions = {},
 ): Promise<PublishResult> {
-  const encoded = await encodeDocument(document);
-  const config = validateForPublish(document, encoded.jsonBytes);
-  return storeVersion(table, config, encoded, options);
+  const json = JSON.stringify(document) ?? '';
+  const config = validateForPublish(document, Buffer.byteLength(json));
+  return storeVersion(table, config, await encodeJson(json), options);
 }
 
 interface Prepared {
