@@ -1,9 +1,11 @@
 import { Command, type CommanderError } from 'commander';
 import { registerDiff } from './commands/diff.js';
 import { registerGenerateEvent } from './commands/generate-event.js';
+import { registerHistory } from './commands/history.js';
 import { registerInvoke } from './commands/invoke.js';
 import { registerManifest } from './commands/manifest.js';
 import { registerPublish } from './commands/publish.js';
+import { registerRollback } from './commands/rollback.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT } from './errors.js';
 
@@ -16,7 +18,7 @@ function exitStatusOf(error: CommanderError): number {
 export function createProgram(version: string): Command {
   const program = new Command('flow-worker')
     .description(
-      'Run and manage flow-worker connector configs locally: validate, invoke the real handlers on SQS events, publish, diff.',
+      'Run and manage flow-worker connector configs: validate, invoke the real handlers on SQS events, publish, list and roll back published versions, diff.',
     )
     .version(version)
     .option('--verbose', 'print stack traces and causes of errors')
@@ -28,6 +30,8 @@ export function createProgram(version: string): Command {
   registerInvoke(program);
   registerGenerateEvent(program);
   registerPublish(program);
+  registerHistory(program);
+  registerRollback(program);
   registerDiff(program);
   registerManifest(program);
   return program;
