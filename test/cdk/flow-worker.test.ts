@@ -16,7 +16,10 @@ import {
 // this file: the assertions, the cdk-nag check and the snapshot.
 let stack: FlowWorkerStack;
 let template: Template;
-let ids: Record<'inboundQueue' | 'outboundQueue' | 'inboundDlq' | 'outboundDlq' | 'table', string>;
+let ids: Record<
+  'inboundQueue' | 'outboundQueue' | 'inboundDlq' | 'outboundDlq' | 'table' | 'manifests',
+  string
+>;
 let fnIds: { inbound: string; outbound: string };
 
 beforeAll(() => {
@@ -27,6 +30,7 @@ beforeAll(() => {
     inboundDlq: logicalId(template, 'AWS::SQS::Queue', 'InboundSyncDeadLetterQueue'),
     outboundDlq: logicalId(template, 'AWS::SQS::Queue', 'OutboundSyncDeadLetterQueue'),
     table: logicalId(template, 'AWS::DynamoDB::Table', 'ConfigTable'),
+    manifests: logicalId(template, 'AWS::DynamoDB::Table', 'ManifestsTable'),
   };
   fnIds = {
     inbound: logicalId(template, 'AWS::Lambda::Function', 'InboundSyncHandler'),
@@ -106,9 +110,10 @@ describe('queues', () => {
   });
 });
 
-describe('config table', () => {
-  it('is keyed by connector_id, on demand, with point-in-time recovery and encryption', () => {
-    template.hasResourceProperties('AWS::DynamoDB::Table', {
+describe('config and manifests tables', () => {
+  it('are two, each keyed by connector_id, on demand, with point-in-time recovery and encryption', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 2);
+    template.allResourcesProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'connector_id', KeyType: 'HASH' }],
       AttributeDefinitions: [{ AttributeName: 'connector_id', AttributeType: 'S' }],
       BillingMode: 'PAY_PER_REQUEST',
@@ -117,8 +122,11 @@ describe('config table', () => {
     });
   });
 
-  it('is retained when the stack is deleted', () => {
-    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  it('are retained when the stack is deleted', () => {
+    template.allResources('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
   });
 });
 
@@ -223,7 +231,8 @@ describe('least privilege', () => {
         {
           Sid: 'ReadConnectorConfig',
           Effect: 'Allow',
-          Action: 'dynamodb:GetItem',
+          // The head item, then a new version's chunk items; nothing on the manifests table.
+          Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
           Resource: arnOf(ids.table),
         },
         {
@@ -341,11 +350,12 @@ describe('alarms', () => {
 });
 
 describe('outputs', () => {
-  it('exports queue URLs and ARNs, DLQ URLs, the table name and the function names', () => {
+  it('exports queue URLs and ARNs, DLQ URLs, the table names and the function names', () => {
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual(
       [
         'ConfigTableName',
+        'ManifestsTableName',
         'DashboardName',
         'InboundDlqArn',
         'InboundDlqUrl',
@@ -362,6 +372,7 @@ describe('outputs', () => {
       ].sort(),
     );
     expect(outputs.ConfigTableName?.Value).toEqual({ Ref: ids.table });
+    expect(outputs.ManifestsTableName?.Value).toEqual({ Ref: ids.manifests });
     expect(outputs.InboundDlqUrl?.Value).toEqual({ Ref: ids.inboundDlq });
   });
 });
