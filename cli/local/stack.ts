@@ -1,6 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createConfigTable, type ConfigTable, type QueueName } from '@flow-worker/runtime';
+import {
+  createConfigTable,
+  createManifestsTable,
+  type ConfigTable,
+  type QueueName,
+} from '@flow-worker/runtime';
 import { startDynalite } from './dynalite.js';
 import { startLocalSecretsManager, type LocalSecretsManager } from './secrets-server.js';
 import { startLocalSqs, type LocalSqs } from './sqs-server.js';
@@ -8,10 +13,12 @@ import { startLocalSqs, type LocalSqs } from './sqs-server.js';
 /** Names of the local queues and table: the same base names the CDK stack uses. */
 export const LOCAL_NAMES = {
   table: 'flow-worker-config',
+  manifestsTable: 'flow-worker-manifests',
   queues: { 'inbound-sync': 'inbound-sync.fifo', 'outbound-sync': 'outbound-sync.fifo' },
   deadLetterQueues: { 'inbound-sync': 'inbound-sync-dlq.fifo', 'outbound-sync': 'outbound-sync-dlq.fifo' },
 } as const satisfies {
   table: string;
+  manifestsTable: string;
   queues: Record<QueueName, string>;
   deadLetterQueues: Record<QueueName, string>;
 };
@@ -22,6 +29,8 @@ export interface LocalStack {
   readonly secrets: LocalSecretsManager;
   /** The config table, created. */
   readonly table: ConfigTable;
+  /** The event_flow_manifests table, created. */
+  readonly manifests: ConfigTable;
   readonly queueUrl: (queue: QueueName) => string;
   readonly deadLetterQueueUrl: (queue: QueueName) => string;
   /**
@@ -33,7 +42,7 @@ export interface LocalStack {
 }
 
 /**
- * Starts the local AWS stand-ins on 127.0.0.1 (free ports): dynalite with the config table, the
+ * Starts the local AWS stand-ins on 127.0.0.1 (free ports): dynalite with the config and manifests tables, the
  * local SQS with both sync queues and their FIFO dead-letter queues, and the local Secrets
  * Manager holding `secrets`.
  */
@@ -47,10 +56,10 @@ export async function startLocalStack(secrets: Readonly<Record<string, string>> 
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   await createConfigTable(dynamodb, LOCAL_NAMES.table);
-  const table: ConfigTable = {
-    client: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
-    tableName: LOCAL_NAMES.table,
-  };
+  await createManifestsTable(dynamodb, LOCAL_NAMES.manifestsTable);
+  const client = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  const table: ConfigTable = { client, tableName: LOCAL_NAMES.table };
+  const manifests: ConfigTable = { client, tableName: LOCAL_NAMES.manifestsTable };
   for (const name of [...Object.values(LOCAL_NAMES.queues), ...Object.values(LOCAL_NAMES.deadLetterQueues)]) {
     sqs.createQueue(name);
   }
@@ -61,6 +70,7 @@ export async function startLocalStack(secrets: Readonly<Record<string, string>> 
     sqs,
     secrets: secretsManager,
     table,
+    manifests,
     queueUrl,
     deadLetterQueueUrl,
     handlerEnvironment: (queue, logLevel) => ({
