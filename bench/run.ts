@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { coldStart } from './cases/cold-start.js';
+import { configStorage } from './cases/config-storage.js';
 import { expressionEvaluation } from './cases/expressions.js';
 import { fifoConcurrency } from './cases/fifo.js';
 import { handlerCases } from './cases/handler.js';
@@ -31,6 +32,7 @@ const SUITES: readonly Suite[] = [
   { ids: [3], run: fifoConcurrency },
   { ids: [4, 5], run: handlerCases },
   { ids: [6], run: coldStart },
+  { ids: [7], run: configStorage },
 ];
 
 function options() {

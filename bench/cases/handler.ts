@@ -1,5 +1,3 @@
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createConfigTable, publishConfig, type ConfigTable } from '@flow-worker/runtime';
@@ -10,17 +8,11 @@ import { HANDLER_FLOWS, threeStepConfig } from '../lib/fixtures.js';
 import { millis, thousands, verdict, type CaseResult } from '../lib/report.js';
 import { percentile } from '../lib/stats.js';
 import type { BenchMode } from '../lib/mode.js';
-import {
-  WORKER_ENV,
-  type ConfigReadsResult,
-  type ThroughputResult,
-  type WorkerJob,
-  type WorkerResult,
-} from '../lib/worker-protocol.js';
+import { runWorker } from '../lib/run-worker.js';
+import { WORKER_ENV, type ConfigReadsResult, type ThroughputResult } from '../lib/worker-protocol.js';
 
 const TABLE = 'flow-worker-bench-config';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const WORKER = fileURLToPath(new URL('../workers/handler-worker.ts', import.meta.url));
 const CONFIG_READ_CONNECTORS = ['bench-a', 'bench-b', 'bench-c'];
 const THROUGHPUT_CONNECTOR = 'bench-t';
 
@@ -58,26 +50,6 @@ async function startServices() {
       await Promise.all([dynalite.close(), sqs.close(), http.close()]);
     },
   };
-}
-
-/** Runs one job in a fresh `node` process; its stdout (the handler's logs and EMF) is discarded. */
-function runWorker(job: WorkerJob, env: Record<string, string>): Promise<WorkerResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(WORKER, [job], {
-      execArgv: ['--import', 'tsx'],
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    let result: WorkerResult | undefined;
-    child.on('message', (message) => {
-      result = message as WorkerResult;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (result !== undefined) resolve(result);
-      else reject(new Error(`handler worker ${job} exited with code ${code} without a result`));
-    });
-  });
 }
 
 /** Cases 4 and 5 share the local services; they are started once. */

@@ -13,7 +13,7 @@ type Item = Record<string, unknown>;
 /** DynamoDB's limits per request. */
 export const BATCH_LIMITS = { getKeys: 100, writeRequests: 25 } as const;
 /** Requests in flight at once, so a large write does not trip the table's throughput in one burst. */
-const PARALLEL_REQUESTS = 4;
+const PARALLEL_REQUESTS = 8;
 /** Attempts for unprocessed keys or items, with doubling waits from 50 ms. */
 const ATTEMPTS = 8;
 
@@ -48,30 +48,40 @@ async function inParallel<T, R>(inputs: readonly T[], work: (input: T) => Promis
   return results;
 }
 
+export interface BatchGetOptions {
+  /** Strongly consistent reads. @default false */
+  readonly consistent?: boolean;
+  /** Keys per request (at most 100); smaller groups are read in parallel. @default 100 */
+  readonly keysPerRequest?: number;
+}
+
 /**
  * Reads items by key; the result maps each key's `keyAttribute` value to its item (absent when
- * there is none). `consistent` asks for strongly consistent reads.
+ * there is none). Unprocessed keys are asked for again at once when the response brought items
+ * (a response-size limit), after a doubling wait when it brought none (throttling).
  */
 export async function batchGet(
   table: BatchTable,
   keys: readonly Key[],
   keyAttribute: string,
-  consistent = false,
+  options: BatchGetOptions = {},
 ): Promise<Map<string, Item>> {
   const found = new Map<string, Item>();
-  await inParallel(groups(keys, BATCH_LIMITS.getKeys), async (group) => {
+  const perRequest = Math.min(BATCH_LIMITS.getKeys, options.keysPerRequest ?? BATCH_LIMITS.getKeys);
+  await inParallel(groups(keys, perRequest), async (group) => {
     let pending: Key[] = group;
-    for (let attempt = 0; pending.length > 0; attempt += 1) {
-      if (attempt === ATTEMPTS) throw unprocessed(table, `${pending.length} keys`);
-      if (attempt > 0) await pause(attempt);
+    for (let idle = 0; pending.length > 0;) {
+      if (idle === ATTEMPTS) throw unprocessed(table, `${pending.length} keys`);
+      if (idle > 0) await pause(idle);
       const output = await table.client.send(
         new BatchGetCommand({
-          RequestItems: { [table.tableName]: { Keys: pending, ConsistentRead: consistent } },
+          RequestItems: { [table.tableName]: { Keys: pending, ConsistentRead: options.consistent ?? false } },
         }),
       );
-      for (const item of output.Responses?.[table.tableName] ?? [])
-        found.set(String(item[keyAttribute]), item);
+      const items = output.Responses?.[table.tableName] ?? [];
+      for (const item of items) found.set(String(item[keyAttribute]), item);
       pending = output.UnprocessedKeys?.[table.tableName]?.Keys ?? [];
+      idle = items.length > 0 ? 0 : idle + 1;
     }
   });
   return found;

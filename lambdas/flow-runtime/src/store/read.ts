@@ -4,6 +4,7 @@ import { FlowWorkerError, RetryableError, StoredConfigUnreadableError, describeE
 import { batchGet } from './batch.js';
 import { decodeDocument } from './codec.js';
 import {
+  STORAGE,
   chunkKeys,
   headKey,
   parseHead,
@@ -71,18 +72,28 @@ export async function readHead(
 }
 
 /**
- * Reads a stored document from its chunk items (one `BatchGetItem` per 100 chunks, in parallel)
- * and checks it against the pointer. Chunks missing from an eventually consistent read are asked
+ * Chunks per `BatchGetItem`: responses of at most about 1 MB, read in parallel. One large response
+ * would arrive no sooner, and dynalite answers at most about 1.4 MB per request.
+ */
+const CHUNKS_PER_REQUEST = Math.max(1, Math.floor((1024 * 1024) / STORAGE.chunkBytes));
+
+/**
+ * Reads a stored document from its chunk items (`BatchGetItem`s of {@link CHUNKS_PER_REQUEST}
+ * chunks, in parallel) and checks it against the pointer. Chunks missing from an eventually consistent read are asked
  * for again with a strongly consistent one: a head can be seen before its chunks have reached
  * every replica, never before they were written.
  */
 export async function readBlob(table: ConfigTable, pointer: BlobPointer): Promise<unknown> {
   const where = `connector "${pointer.connectorId}" version ${pointer.version} in table ${table.tableName}`;
   const keys = chunkKeys(pointer);
-  const found = await attempt(`reading ${where}`, table, () => batchGet(table, keys, KEY));
+  const read = (list: typeof keys, consistent: boolean) =>
+    attempt(`reading ${where}`, table, () =>
+      batchGet(table, list, KEY, { consistent, keysPerRequest: CHUNKS_PER_REQUEST }),
+    );
+  const found = await read(keys, false);
   const missing = keys.filter((key) => !found.has(key.connector_id));
   if (missing.length > 0) {
-    const again = await attempt(`reading ${where}`, table, () => batchGet(table, missing, KEY, true));
+    const again = await read(missing, true);
     for (const [key, item] of again) found.set(key, item);
   }
   const chunks = keys.map((key) => found.get(key.connector_id)?.data);
