@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createConfigTable } from '@flow-worker/runtime';
+import { createConfigTable, createManifestsTable } from '@flow-worker/runtime';
 import { baseEnv } from '../cli/run-cli.js';
 import { ROOT, docPages, readPage } from './pages.js';
 
@@ -61,6 +61,7 @@ function run(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number | 
 }
 
 const TABLE = 'flow-worker-config-dev';
+const MANIFESTS_TABLE = 'flow-worker-manifests-dev';
 const endpoint = inject('dynamodbEndpoint');
 const env = baseEnv({ AWS_ENDPOINT_URL_DYNAMODB: endpoint });
 
@@ -71,6 +72,7 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   await createConfigTable(client, TABLE);
+  await createManifestsTable(client, MANIFESTS_TABLE);
   client.destroy();
 });
 
@@ -82,7 +84,16 @@ describe('console examples in README.md and docs/', () => {
   it('has runnable examples for npm start and every command', () => {
     const commands = found.map((e) => e.command).join('\n');
     expect(commands).toContain('npm start');
-    for (const command of ['validate', 'invoke', 'generate-event', 'publish', 'diff', 'manifest']) {
+    for (const command of [
+      'validate',
+      'invoke',
+      'generate-event',
+      'publish',
+      'history',
+      'rollback',
+      'diff',
+      'manifest',
+    ]) {
       expect(commands).toContain(`flow-worker -- ${command}`);
     }
   });
