@@ -48,10 +48,11 @@ interface CacheEntry {
  * A read-through, per-connector cache of compiled configs.
  *
  * - A read stays fresh for `ttlSeconds`; every `get` inside that window is a cache hit.
- * - Concurrent `get`s of one connector share one `GetItem` (the in-flight read is the cache entry),
- *   so a batch never reads a connector twice.
- * - A config is validated and compiled once per (connector, version): a refresh that finds the
- *   same version reuses the compiled one.
+ * - Concurrent `get`s of one connector share one read (the in-flight read is the cache entry), so
+ *   a batch never reads a connector twice.
+ * - A read is one `GetItem` of the head item. Only a version it does not hold yet costs more: its
+ *   chunk items (`store/read.ts`), then validation and compilation, once per (connector, version,
+ *   digest). A refresh that finds the same version reuses the compiled one.
  * - "Stored config invalid" is cached for the TTL too (permanent until a publish). "No item" is
  *   cached for at most {@link NOT_FOUND_TTL_MS}: a connector published moments ago must not have
  *   its first messages dead-lettered for a whole TTL. DynamoDB failures are not cached, so the
@@ -136,4 +137,3 @@ async function compileDocument(
     throw error;
   }
 }
-
