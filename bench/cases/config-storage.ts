@@ -1,3 +1,4 @@
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
@@ -93,6 +94,46 @@ function rowsOf({ size, published, publishMs, publishOperations, load }: Measure
   ];
 }
 
+interface Encoding {
+  readonly name: string;
+  readonly encode: (bytes: Buffer) => Buffer;
+  readonly decode: (bytes: Buffer) => Buffer;
+}
+
+/** The candidates for the stored bytes: gzip (the layout's), and brotli, which compresses harder. */
+const ENCODINGS: readonly Encoding[] = [
+  { name: 'gzip', encode: (b) => gzipSync(b), decode: (b) => gunzipSync(b) },
+  {
+    name: 'brotli q5',
+    encode: (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }),
+    decode: (b) => brotliDecompressSync(b),
+  },
+];
+
+/** What decided the encoding: size and time of each candidate on one config (best of 3). */
+function encodingRows(size: Size, document: ConnectorConfigInput): ResultRow[] {
+  const json = Buffer.from(JSON.stringify(document));
+  const best = (run: () => unknown) =>
+    Math.min(
+      ...[0, 1, 2].map(() => {
+        const start = process.hrtime.bigint();
+        run();
+        return elapsedMs(start);
+      }),
+    );
+  return ENCODINGS.map((encoding) => {
+    const packed = encoding.encode(json);
+    const encodeMs = best(() => encoding.encode(json));
+    const decodeMs = best(() => encoding.decode(packed));
+    return {
+      metric: `${size.label} as ${encoding.name}: bytes (× smaller); encode / decode`,
+      value: `${formatBytes(packed.length)} (${(json.length / packed.length).toFixed(1)}×); ${millis(encodeMs)} / ${millis(decodeMs)}`,
+      goal: '—',
+      verdict: 'info',
+    };
+  });
+}
+
 /**
  * Case 7: publishing configs of 1k/10k/30k flows to dynalite (behind the transaction layer) and
  * loading each cold in a fresh process through the config store the handler uses: time, bytes
@@ -107,10 +148,12 @@ export async function configStorage(mode: BenchMode): Promise<CaseResult> {
   await createConfigTable(raw, CONFIG_TABLE);
   await createManifestsTable(raw, MANIFESTS_TABLE);
   const measured: Measured[] = [];
+  const encodings: ResultRow[] = [];
   try {
     for (const [index, size] of sizesOf(mode).entries()) {
       const connectorId = `bench-storage-${index}`;
       const document = size.make(connectorId, size.flows);
+      if (size.flows === 30_000) encodings.push(...encodingRows(size, document));
       proxy.reset();
       const start = process.hrtime.bigint();
       const published = await publishConfig({ client, tableName: CONFIG_TABLE }, document, {
@@ -147,7 +190,7 @@ export async function configStorage(mode: BenchMode): Promise<CaseResult> {
         load,
       })),
     },
-    rows: measured.flatMap(rowsOf),
+    rows: [...measured.flatMap(rowsOf), ...encodings],
     notes: [
       'publishConfig with --manifests-table in this process (validation, gzip, chunk writes, one transaction); the cold load is createConfigStore().get() in a fresh node process (head, chunks, gunzip, validation, compile), then a get after the TTL on the unchanged version; operations counted by an HTTP proxy in front of dynalite',
       'a cold load is the head (GetItem), then the chunk items two to a BatchGetItem, those requests in parallel: two round trips one after the other whatever the size',

@@ -2,19 +2,17 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConnectorConfig } from '../document/config.js';
 import { checkConfigLimits, storageProblems } from '../document/limits.js';
-import { buildManifest } from '../document/manifest.js';
 import { validateConfig } from '../document/validate.js';
 import {
   ConfigTooLargeError,
   ConfigValidationError,
   ConfigVersionConflictError,
   RetryableError,
-  describeError,
 } from '../errors.js';
 import { isPlainObject } from '../document/json.js';
-import { batchDelete, batchPut } from './batch.js';
-import { encodeDocument, encodeJson, type EncodedDocument } from './codec.js';
-import { STORAGE, chunkKeys, headKey, versionsKey, type VersionEntry } from './layout.js';
+import { deleteVersions, keepSingleItem, writeChunks, type Prepared } from './chunks.js';
+import { encodeJson, type EncodedDocument } from './codec.js';
+import { STORAGE, headKey, versionsKey, type VersionEntry } from './layout.js';
 import { readConnectorState, type ConfigTable, type ConnectorState } from './read.js';
 
 export interface PublishOptions {
@@ -94,76 +92,6 @@ export async function publishConfig(
   return storeVersion(table, config, await encodeJson(json), options);
 }
 
-interface Prepared {
-  readonly entry: VersionEntry;
-  readonly manifest: Record<string, unknown> | undefined;
-}
-
-/** Writes the immutable items of a version (config chunks, manifest chunks) before any head points at them. */
-async function writeChunks(
-  table: ConfigTable,
-  config: ConnectorConfig,
-  encoded: EncodedDocument,
-  options: PublishOptions,
-  publishedAt: string,
-): Promise<Prepared> {
-  const id = config.connector_id;
-  const pointer = { connectorId: id, version: config.version, ...encoded, chunks: encoded.chunks.length };
-  await batchPut(
-    table,
-    chunkKeys(pointer).map((key, i) => ({ ...key, data: encoded.chunks[i] })),
-  );
-  const entry = {
-    version: config.version,
-    published_at: publishedAt,
-    digest: encoded.digest,
-    size: encoded.size,
-    chunks: encoded.chunks.length,
-  };
-  if (options.manifests === undefined) return { entry, manifest: undefined };
-  const manifest = buildManifest(config);
-  if (Buffer.byteLength(JSON.stringify(manifest)) <= STORAGE.manifestInlineBytes) {
-    return { entry, manifest: { ...headKey(id), version: config.version, manifest } };
-  }
-  const packed = await encodeDocument(manifest);
-  const manifestPointer = { digest: packed.digest, size: packed.size, chunks: packed.chunks.length };
-  const keys = chunkKeys({ connectorId: id, version: config.version, ...manifestPointer });
-  await batchPut(
-    options.manifests,
-    keys.map((key, i) => ({ ...key, data: packed.chunks[i] })),
-  );
-  return {
-    entry: { ...entry, manifest: manifestPointer },
-    manifest: { ...headKey(id), version: config.version, encoding: STORAGE.encoding, ...manifestPointer },
-  };
-}
-
-/** Stores a single-item head's document as chunks, so it stays in the history once replaced. */
-async function keepSingleItem(table: ConfigTable, state: ConnectorState): Promise<VersionEntry[]> {
-  const single = state.singleItem;
-  if (single === undefined) return [];
-  const encoded = await encodeDocument(single.config);
-  const pointer = {
-    connectorId: single.connector_id,
-    version: single.version,
-    ...encoded,
-    chunks: encoded.chunks.length,
-  };
-  await batchPut(
-    table,
-    chunkKeys(pointer).map((key, i) => ({ ...key, data: encoded.chunks[i] })),
-  );
-  return [
-    {
-      version: single.version,
-      published_at: single.published_at,
-      digest: encoded.digest,
-      size: encoded.size,
-      chunks: encoded.chunks.length,
-    },
-  ];
-}
-
 interface Commit {
   readonly table: ConfigTable;
   readonly connectorId: string;
@@ -235,35 +163,6 @@ function newestFirst(entries: readonly VersionEntry[]): VersionEntry[] {
     .filter((entry) => !seen.has(entry.version) && seen.add(entry.version));
 }
 
-/** Deletes the chunk items of versions; manifest chunks too when the manifests table is known. */
-async function deleteVersions(
-  table: ConfigTable,
-  connectorId: string,
-  entries: readonly VersionEntry[],
-  manifests: ConfigTable | undefined,
-): Promise<string | undefined> {
-  try {
-    const pointer = (e: { digest: string; size: number; chunks: number }, version: number) =>
-      chunkKeys({ connectorId, version, ...e });
-    await batchDelete(
-      table,
-      entries.flatMap((e) => pointer(e, e.version)),
-    );
-    const withManifest = entries.filter((e) => e.manifest !== undefined);
-    if (manifests !== undefined) {
-      await batchDelete(
-        manifests,
-        withManifest.flatMap((e) => (e.manifest ? pointer(e.manifest, e.version) : [])),
-      );
-    } else if (withManifest.length > 0) {
-      return `manifest chunks of version ${withManifest.map((e) => e.version).join(', ')} were left in the manifests table (not given)`;
-    }
-    return undefined;
-  } catch (error) {
-    return describeError(error).message;
-  }
-}
-
 /** After a lost race: removes this publish's chunks unless a stored version uses the very same items. */
 async function discard(commit: Omit<Commit, 'stored' | 'retained'>, state: ConnectorState): Promise<void> {
   const { entry } = commit.prepared;
@@ -289,7 +188,7 @@ async function storeVersion(
       if (prepared !== undefined) await discard({ table, connectorId, encoded, prepared, manifests }, state);
       throw new ConfigVersionConflictError(connectorId, config.version, stored);
     }
-    prepared ??= await writeChunks(table, config, encoded, options, publishedAt);
+    prepared ??= await writeChunks(table, config, encoded, manifests, publishedAt);
     const all = newestFirst([prepared.entry, ...(await keepSingleItem(table, state)), ...state.entries]);
     const retained = all.slice(0, STORAGE.retainedVersions);
     const commit = { table, connectorId, stored, encoded, prepared, retained, manifests };
