@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOnLoopback, type LoopbackServer } from './loopback.js';
+import { ReadWriteLock } from './read-write-lock.js';
 
 /**
  * A transaction layer in front of dynalite, which has no `TransactWriteItems` / `TransactGetItems`.
@@ -28,39 +29,6 @@ type Item = Record<string, AttributeValue>;
 interface UpstreamReply {
   readonly status: number;
   readonly body: Record<string, unknown>;
-}
-
-/** A readers-writer lock, first come first served: transactions are exclusive, the rest shared. */
-class TransactionLock {
-  private active = 0;
-  private exclusive = false;
-  private readonly waiting: { exclusive: boolean; grant: () => void }[] = [];
-
-  run<T>(exclusive: boolean, work: () => Promise<T>): Promise<T> {
-    return new Promise<void>((grant) => {
-      this.waiting.push({ exclusive, grant });
-      this.pump();
-    }).then(async () => {
-      try {
-        return await work();
-      } finally {
-        this.active -= 1;
-        this.exclusive = false;
-        this.pump();
-      }
-    });
-  }
-
-  private pump(): void {
-    for (let next = this.waiting[0]; next !== undefined; next = this.waiting[0]) {
-      if (this.exclusive || (next.exclusive && this.active > 0)) return;
-      this.waiting.shift();
-      this.active += 1;
-      this.exclusive = next.exclusive;
-      next.grant();
-      if (next.exclusive) return;
-    }
-  }
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -298,7 +266,7 @@ export interface TransactionLayer extends LoopbackServer {
 export async function startTransactionLayer(upstream: string): Promise<TransactionLayer> {
   const target = new URL(upstream);
   const client = upstreamClient(target);
-  const lock = new TransactionLock();
+  const lock = new ReadWriteLock();
   const server = createServer((req, res) => {
     const operation =
       String(req.headers['x-amz-target'] ?? '')
