@@ -106,6 +106,23 @@ describe('publishConfig: the table layout', () => {
   });
 });
 
+describe('publishConfig: what validate accepts, publish stores', () => {
+  it('stores keys that a DynamoDB map cannot hold (__proto__, constructor, empty) exactly as written', async () => {
+    const text = JSON.stringify(config('odd-keys', 1)).replace(
+      '"origin":"bench"',
+      '"origin":"bench","__proto__":{"a":1},"constructor":"$.company.name","":"empty key"',
+    );
+    const document: unknown = JSON.parse(text);
+    validateConfig(document);
+
+    await publishConfig(tables.config, document);
+    const stored = await readConfigItem(tables.config, 'odd-keys');
+
+    expect(JSON.stringify(stored?.config)).toBe(text);
+    expect((await newStore().get('odd-keys')).version).toBe(1);
+  });
+});
+
 describe('publishConfig: the version guard', () => {
   it('refuses a version that is not newer, naming both, and keeps the stored config', async () => {
     await publishConfig(tables.config, config('guard', 3));

@@ -33,13 +33,21 @@ export interface ConfigItem {
 const KEY = 'connector_id';
 
 /** Runs a DynamoDB call; a failure (throttling, network, a missing table) becomes retryable. */
-async function attempt<T>(what: string, table: ConfigTable, call: () => Promise<T>): Promise<T> {
+async function attempt<T>(
+  what: string,
+  table: ConfigTable,
+  connectorId: string,
+  call: () => Promise<T>,
+): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (error instanceof FlowWorkerError) throw error;
     const { name } = describeError(error);
-    throw new RetryableError(`${what} from table ${table.tableName} failed (${name})`, { cause: error });
+    throw new RetryableError(`${what} from table ${table.tableName} failed (${name})`, {
+      cause: error,
+      context: { connector: connectorId },
+    });
   }
 }
 
@@ -63,7 +71,7 @@ export async function readHead(
   connectorId: string,
   consistent = false,
 ): Promise<StoredHead | undefined> {
-  const { Item } = await attempt(`reading the config of connector "${connectorId}"`, table, () =>
+  const { Item } = await attempt(`reading the config of connector "${connectorId}"`, table, connectorId, () =>
     table.client.send(
       new GetCommand({ TableName: table.tableName, Key: headKey(connectorId), ConsistentRead: consistent }),
     ),
@@ -87,7 +95,7 @@ export async function readBlob(table: ConfigTable, pointer: BlobPointer): Promis
   const where = `connector "${pointer.connectorId}" version ${pointer.version} in table ${table.tableName}`;
   const keys = chunkKeys(pointer);
   const read = (list: typeof keys, consistent: boolean) =>
-    attempt(`reading ${where}`, table, () =>
+    attempt(`reading ${where}`, table, pointer.connectorId, () =>
       batchGet(table, list, KEY, { consistent, keysPerRequest: CHUNKS_PER_REQUEST }),
     );
   const found = await read(keys, false);
@@ -144,7 +152,7 @@ export interface ConnectorState {
 /** Reads the head and the versions item in one strongly consistent `BatchGetItem`. */
 export async function readConnectorState(table: ConfigTable, connectorId: string): Promise<ConnectorState> {
   const keys = [headKey(connectorId), versionsKey(connectorId)];
-  const output = await attempt(`reading the versions of connector "${connectorId}"`, table, () =>
+  const output = await attempt(`reading the versions of connector "${connectorId}"`, table, connectorId, () =>
     table.client.send(
       new BatchGetCommand({ RequestItems: { [table.tableName]: { Keys: keys, ConsistentRead: true } } }),
     ),
