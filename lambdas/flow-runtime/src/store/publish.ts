@@ -42,6 +42,8 @@ export interface PublishResult {
 
 /** Head writes that lose a race to a publish of an older version are retried this many times. */
 const ATTEMPTS = 4;
+/** The wait before the second attempt; it grows by this much each time. */
+const RETRY_PAUSE_MS = 50;
 
 /**
  * Checks a document the way `flow-worker validate` does: limits, storage rules, then the schema and
@@ -182,6 +184,8 @@ async function storeVersion(
   const manifests = options.manifests;
   let prepared: Prepared | undefined;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
+    // Another writer touched the head or the same items: give it a moment before reading again.
+    if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS * (attempt - 1)));
     const state = await readConnectorState(table, connectorId);
     const stored = state.head?.version;
     if (stored !== undefined && stored >= config.version) {
