@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { coldStart } from './cases/cold-start.js';
+import { configStorage } from './cases/config-storage.js';
 import { expressionEvaluation } from './cases/expressions.js';
 import { fifoConcurrency } from './cases/fifo.js';
 import { handlerCases } from './cases/handler.js';
@@ -33,6 +34,7 @@ const SUITES: readonly Suite[] = [
   { ids: [4, 5, 7], run: handlerCases },
   { ids: [6], run: coldStart },
   { ids: [8], run: hubspotAtScale },
+  { ids: [9], run: configStorage },
 ];
 
 function options() {

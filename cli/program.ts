@@ -2,9 +2,11 @@ import { Command, type CommanderError } from 'commander';
 import { registerDiff } from './commands/diff.js';
 import { registerDlq } from './commands/dlq.js';
 import { registerGenerateEvent } from './commands/generate-event.js';
+import { registerHistory } from './commands/history.js';
 import { registerInvoke } from './commands/invoke.js';
 import { registerManifest } from './commands/manifest.js';
 import { registerPublish } from './commands/publish.js';
+import { registerRollback } from './commands/rollback.js';
 import { registerValidate } from './commands/validate.js';
 import { EXIT } from './errors.js';
 
@@ -17,7 +19,7 @@ function exitStatusOf(error: CommanderError): number {
 export function createProgram(version: string): Command {
   const program = new Command('flow-worker')
     .description(
-      'Run and manage flow-worker connector configs locally: validate, invoke the real handlers on SQS events, publish, diff; list and redrive dead-letter queues.',
+      'Run and manage flow-worker connector configs: validate, invoke the real handlers on SQS events, publish, list and roll back published versions, diff; list and redrive dead-letter queues.',
     )
     .version(version)
     .option('--verbose', 'print stack traces and causes of errors')
@@ -29,6 +31,8 @@ export function createProgram(version: string): Command {
   registerInvoke(program);
   registerGenerateEvent(program);
   registerPublish(program);
+  registerHistory(program);
+  registerRollback(program);
   registerDiff(program);
   registerManifest(program);
   registerDlq(program);

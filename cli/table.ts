@@ -1,7 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
+  ConfigNotFoundError,
+  ConfigTooLargeError,
   ConfigValidationError,
+  ConfigVersionConflictError,
+  ConfigVersionNotFoundError,
+  StoredConfigUnreadableError,
   readConfigItem,
   validateConfig,
   type ConfigTable,
@@ -17,6 +22,51 @@ export function openConfigTable(tableName: string): ConfigTable & { readonly dyn
   const dynamodb = new DynamoDBClient({});
   const client = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   return { client, tableName, dynamodb };
+}
+
+/** The config table and, when named, the manifests table, on one client. */
+export interface OpenTables {
+  readonly config: ConfigTable;
+  readonly manifests?: ConfigTable;
+  close(): void;
+}
+
+export function openTables(configTable: string, manifestsTable?: string): OpenTables {
+  const config = openConfigTable(configTable);
+  const manifests =
+    manifestsTable === undefined ? {} : { manifests: { client: config.client, tableName: manifestsTable } };
+  return { config, ...manifests, close: () => config.dynamodb.destroy() };
+}
+
+/** The first error in a cause chain with this name (the SDK's `ResourceNotFoundException`, …). */
+function causeNamed(error: unknown, name: string): Error | undefined {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause.name === name) return cause;
+  }
+  return undefined;
+}
+
+/**
+ * What a failed table command tells the user: the runtime's own errors say what happened in one
+ * line; a missing table is named. Anything else is rethrown as it is.
+ */
+export function tableError(error: unknown, tables: readonly (string | undefined)[]): unknown {
+  const missing = causeNamed(error, 'ResourceNotFoundException');
+  if (missing !== undefined) {
+    const names = tables.filter((t) => t !== undefined).join(' or ');
+    return new CliError(`table ${names} does not exist (${missing.message})`, { cause: error });
+  }
+  const oneLine = [
+    ConfigNotFoundError,
+    ConfigVersionConflictError,
+    ConfigVersionNotFoundError,
+    ConfigTooLargeError,
+    StoredConfigUnreadableError,
+  ];
+  if (oneLine.some((type) => error instanceof type)) {
+    return new CliError((error as Error).message, { cause: error });
+  }
+  return error;
 }
 
 /**
@@ -41,6 +91,8 @@ export async function readStoredConfig(tableName: string, connectorId: string): 
         },
       );
     }
+  } catch (error) {
+    throw tableError(error, [tableName]);
   } finally {
     table.dynamodb.destroy();
   }

@@ -29,8 +29,16 @@ export interface FlowWorkerProps {
   readonly configTable?: ITable;
 
   /**
-   * What happens to the created config table when it leaves the stack. Only for the table this
-   * construct creates: setting it together with `configTable` is an error.
+   * An existing `event_flow_manifests` table (partition key `connector_id`, a string) instead of a
+   * new one: `flow-worker publish --manifests-table` writes each connector's manifest there, and
+   * producers read it (`grantReadManifests`).
+   * @default - a new on-demand table with point-in-time recovery, retained on stack deletion
+   */
+  readonly manifestsTable?: ITable;
+
+  /**
+   * What happens to the tables this construct creates (config, manifests) when they leave the
+   * stack. Setting it while passing both `configTable` and `manifestsTable` is an error.
    * @default RemovalPolicy.RETAIN (published configs outlive the stack)
    */
   readonly tableRemovalPolicy?: RemovalPolicy;
@@ -244,6 +252,7 @@ export const MAX_NAME_PREFIX_LENGTH =
 export interface ResolvedFlowWorkerProps {
   readonly namePrefix: string;
   readonly configTable?: ITable;
+  readonly manifestsTable?: ITable;
   readonly tableRemovalPolicy: RemovalPolicy;
   readonly maxReceiveCount: number;
   readonly retryBackoffBase: Duration;

@@ -22,6 +22,10 @@ export class FlowWorkerStack extends Stack {
     const outputs: Record<string, [string, string]> = {
       ConfigTableName: [w.table.tableName, 'Config table: flow-worker publish <config.json> --table <this>'],
       RunStateTableName: [w.runStateTable.tableName, 'Run-state table: step checkpoints between deliveries'],
+      ManifestsTableName: [
+        w.manifestsTable.tableName,
+        'event_flow_manifests table: flow-worker publish … --manifests-table <this>',
+      ],
       InboundQueueUrl: [w.inbound.queue.queueUrl, 'inbound-sync.fifo URL (producers send here)'],
       InboundQueueArn: [w.inbound.queue.queueArn, 'inbound-sync.fifo ARN'],
       InboundDlqUrl: [w.inbound.deadLetterQueue.queueUrl, 'inbound-sync dead-letter queue URL'],

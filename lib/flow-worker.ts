@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -19,8 +20,9 @@ export { FlowWorkerPropsError, resolveFlowWorkerProps } from './resolve-props.js
 
 /**
  * The flow worker: two SQS FIFO sync queues (`inbound-sync.fifo`, `outbound-sync.fifo`) with FIFO
- * dead-letter queues, the DynamoDB config table, the run-state table (step checkpoints between
- * deliveries), one handler per queue with a least-privilege role, and alarms plus a dashboard.
+ * dead-letter queues, the DynamoDB config table and `event_flow_manifests` table, the run-state
+ * table (step checkpoints between deliveries), one handler per queue with a least-privilege role,
+ * and alarms plus a dashboard.
  *
  * @example
  * new FlowWorker(this, 'Worker', { namePrefix: 'dev-', alarmEmail: 'oncall@example.com' });
@@ -28,9 +30,12 @@ export { FlowWorkerPropsError, resolveFlowWorkerProps } from './resolve-props.js
 export class FlowWorker extends Construct {
   /** Props with defaults applied. */
   readonly settings: ResolvedFlowWorkerProps;
+  /** The config table: connectors' published configs and their retained versions. */
   readonly table: ITable;
   /** Step checkpoints between deliveries of a message (`RUN_STATE_TABLE_NAME`). */
   readonly runStateTable: Table;
+  /** The `event_flow_manifests` table: one manifest item per connector, written by publish. */
+  readonly manifestsTable: ITable;
   readonly inbound: SyncQueue;
   readonly outbound: SyncQueue;
   readonly inboundHandler: SyncFunction;
@@ -43,7 +48,8 @@ export class FlowWorker extends Construct {
     super(scope, id);
     const s = resolveFlowWorkerProps(props);
     this.settings = s;
-    this.table = s.configTable ?? this.createTable(s);
+    this.table = s.configTable ?? this.createTable('ConfigTable', s);
+    this.manifestsTable = s.manifestsTable ?? this.createTable('ManifestsTable', s);
     this.runStateTable = this.createRunStateTable();
 
     const { inbound, outbound } = FLOW_WORKER_CONSTANTS.queueBaseNames;
@@ -88,8 +94,30 @@ export class FlowWorker extends Construct {
     });
   }
 
-  private createTable(s: ResolvedFlowWorkerProps): Table {
-    return new Table(this, 'ConfigTable', {
+  /**
+   * Lets producers and dashboards read connectors' manifests (`GetItem`, `BatchGetItem`, `Query`,
+   * `Scan`, and KMS decrypt when the table has a customer-managed key).
+   * @example worker.grantReadManifests(producerFunction);
+   */
+  grantReadManifests(grantee: IGrantable): Grant {
+    return this.manifestsTable.grantReadData(grantee);
+  }
+
+  /**
+   * Lets a role publish and roll back configs the way `flow-worker publish` does (a CI job, an
+   * outbox dispatcher): read and write the config table's items and write the manifest items.
+   * No table-level actions (create, delete, describe) and no `Scan`.
+   */
+  grantPublish(grantee: IGrantable): Grant {
+    const read = ['dynamodb:GetItem', 'dynamodb:BatchGetItem'];
+    const write = ['dynamodb:PutItem', 'dynamodb:BatchWriteItem'];
+    this.table.encryptionKey?.grantEncryptDecrypt(grantee);
+    this.manifestsTable.encryptionKey?.grantEncryptDecrypt(grantee);
+    return this.table.grant(grantee, ...read, ...write).combine(this.manifestsTable.grant(grantee, ...write));
+  }
+
+  private createTable(id: string, s: ResolvedFlowWorkerProps): Table {
+    return new Table(this, id, {
       partitionKey: { name: 'connector_id', type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },

@@ -101,8 +101,8 @@ function findProblems(r: ResolvedFlowWorkerProps, given: FlowWorkerProps): strin
   check(r.serviceName.trim() !== '', 'serviceName must not be empty');
   check(r.metricsNamespace.trim() !== '', 'metricsNamespace must not be empty');
   check(
-    !(given.configTable && given.tableRemovalPolicy !== undefined),
-    'tableRemovalPolicy applies only to the table this construct creates; remove it or remove configTable',
+    !(given.configTable && given.manifestsTable && given.tableRemovalPolicy !== undefined),
+    'tableRemovalPolicy applies only to the tables this construct creates, and configTable and manifestsTable are both given; remove it',
   );
   check(
     !(given.alarmTopic && given.alarmEmail !== undefined),

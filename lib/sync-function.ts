@@ -142,7 +142,8 @@ export class SyncFunction extends Construct {
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'ReadConnectorConfig',
-        actions: ['dynamodb:GetItem'],
+        // The head item, then a new version's chunk items (docs/deploy.md, the config table layout).
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
         resources: [props.table.tableArn],
       }),
     );

@@ -1,5 +1,3 @@
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createConfigTable, publishConfig, type ConfigTable } from '@flow-worker/runtime';
@@ -10,18 +8,16 @@ import { HANDLER_FLOWS, threeStepConfig } from '../lib/fixtures.js';
 import { micros, millis, ratio, thousands, verdict, type CaseResult } from '../lib/report.js';
 import { percentile } from '../lib/stats.js';
 import type { BenchMode } from '../lib/mode.js';
+import { runWorker } from '../lib/run-worker.js';
 import {
   WORKER_ENV,
   type ConfigReadsResult,
   type PerRecordResult,
   type ThroughputResult,
-  type WorkerJob,
-  type WorkerResult,
 } from '../lib/worker-protocol.js';
 
 const TABLE = 'flow-worker-bench-config';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-const WORKER = fileURLToPath(new URL('../workers/handler-worker.ts', import.meta.url));
 const CONFIG_READ_CONNECTORS = ['bench-a', 'bench-b', 'bench-c'];
 const THROUGHPUT_CONNECTOR = 'bench-t';
 /** Per record through the real handler, at most this many times the floor. */
@@ -61,26 +57,6 @@ async function startServices() {
       await Promise.all([dynalite.close(), sqs.close(), http.close()]);
     },
   };
-}
-
-/** Runs one job in a fresh `node` process; its stdout (the handler's logs and EMF) is discarded. */
-function runWorker(job: WorkerJob, env: Record<string, string>): Promise<WorkerResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(WORKER, [job], {
-      execArgv: ['--import', 'tsx'],
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    let result: WorkerResult | undefined;
-    child.on('message', (message) => {
-      result = message as WorkerResult;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (result !== undefined) resolve(result);
-      else reject(new Error(`handler worker ${job} exited with code ${code} without a result`));
-    });
-  });
 }
 
 type Services = Awaited<ReturnType<typeof startServices>>;

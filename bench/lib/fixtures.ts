@@ -123,3 +123,85 @@ export function sqsRecord(body: string, messageId: string, groupId: string): SQS
     awsRegion: 'us-east-1',
   };
 }
+
+/** A small, seeded pseudo-random generator (mulberry32): the same config on every run. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SYLLABLES = [
+  'ka',
+  'lo',
+  'mi',
+  'ne',
+  'ru',
+  'ta',
+  've',
+  'zo',
+  'pa',
+  'qui',
+  'ster',
+  'ment',
+  'tion',
+  'ar',
+  'el',
+  'or',
+  'ing',
+  'da',
+  'fe',
+  'gu',
+];
+
+/**
+ * A valid config whose flows differ as real ones do: made-up field names and paths, 4 to 11
+ * mapped fields per flow, so it compresses about 5× (the three-step config, all alike, compresses
+ * about 90×). About 700 bytes of JSON per flow.
+ */
+export function variedConfig(options: ConfigOptions): ConnectorConfigInput {
+  const random = seeded(options.flows);
+  const word = () =>
+    Array.from(
+      { length: 2 + Math.floor(random() * 3) },
+      () => SYLLABLES[Math.floor(random() * SYLLABLES.length)],
+    ).join('');
+  const base = threeStepConfig({ ...options, flows: Math.min(SOURCE_COUNT, options.flows) });
+  const flows = Array.from({ length: options.flows }, (_, i) => {
+    const data: Record<string, string> = {};
+    const fields = 4 + Math.floor(random() * 8);
+    for (let f = 0; f < fields; f += 1) {
+      data[`${word()}_${word()}_${f}`] = random() < 0.8 ? `$.payload.${word()}.${word()}` : word();
+    }
+    const [first = 'a', second = 'b'] = Object.keys(data);
+    const { source, eventType } = pairOf(i);
+    return {
+      name: `${word()}_${word()}_${i}`,
+      source,
+      event_type: eventType,
+      event_type_from: '$.event',
+      steps: [
+        { id: 'map', action: 'transform' as const, data },
+        {
+          id: 'only',
+          action: 'filter' as const,
+          condition: { path: `$$.steps.map.${first}`, in: [word(), word()] },
+        },
+        {
+          id: 'upsert',
+          action: 'upsert' as const,
+          target: 'crm',
+          entity: word(),
+          id_property: second,
+          data: '$$.steps.map',
+        },
+      ],
+    };
+  });
+  return { ...base, flows };
+}

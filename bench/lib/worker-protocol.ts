@@ -1,6 +1,6 @@
 /** What the handler worker (a fresh `node` process, like a Lambda container) reports over IPC. */
 
-export type WorkerJob = 'config-reads' | 'throughput' | 'per-record';
+export type WorkerJob = 'config-reads' | 'throughput' | 'per-record' | 'config-load';
 
 /** Environment keys the parent sets for the worker besides the handler's own variables. */
 export const WORKER_ENV = {
@@ -42,4 +42,18 @@ export interface PerRecordResult {
   readonly failures: number;
 }
 
-export type WorkerResult = ConfigReadsResult | ThroughputResult | PerRecordResult;
+/** One connector's config loaded by a fresh config store (`config-load`), then refreshed unchanged. */
+export interface ConfigLoadResult {
+  readonly job: 'config-load';
+  readonly coldMs: number;
+  /** DynamoDB operations of the cold load, e.g. `{ GetItem: 1, BatchGetItem: 1 }`. */
+  readonly coldOperations: Readonly<Record<string, number>>;
+  /** DynamoDB operations of a refresh that finds the same version. */
+  readonly refreshOperations: Readonly<Record<string, number>>;
+  /** Resident memory before the load and at its peak, MB. */
+  readonly rssBeforeMb: number;
+  readonly rssPeakMb: number;
+  readonly flows: number;
+}
+
+export type WorkerResult = ConfigReadsResult | ThroughputResult | PerRecordResult | ConfigLoadResult;

@@ -7,6 +7,8 @@
  *   counting proxy, and counts GetItem calls for a cold and a warm invocation.
  * - `throughput`: `createFlowWorkerHandler` (what that module calls) with the config store's
  *   targets swapped for recording ones, against dynalite; batches of 10, one after another.
+ * - `config-load`: the config store the handler builds, on one connector: a cold load, then a
+ *   refresh that finds the same version, DynamoDB operations counted by a proxy; peak memory.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -197,15 +199,43 @@ async function perRecord(): Promise<WorkerResult> {
   };
 }
 
+async function configLoad(): Promise<WorkerResult> {
+  const proxy = await startCountingProxy(env(WORKER_ENV.dynamodb));
+  const [connector = ''] = env(WORKER_ENV.connectors).split(',');
+  const configs = createConfigStore({
+    client: DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: proxy.endpoint })),
+    tableName: env('CONFIG_TABLE_NAME'),
+    targetFactory: createRecordingTargets().factory,
+    ttlSeconds: 0, // every get reads the head: the second one is the refresh of an unchanged version
+  });
+  const rssBeforeMb = process.memoryUsage().rss / 1024 / 1024;
+  const start = process.hrtime.bigint();
+  const compiled = await configs.get(connector);
+  const coldMs = elapsedMs(start);
+  const coldOperations = proxy.counts();
+  proxy.reset();
+  await configs.get(connector);
+  const refreshOperations = proxy.counts();
+  await proxy.close();
+  return {
+    job: 'config-load',
+    coldMs,
+    coldOperations,
+    refreshOperations,
+    rssBeforeMb,
+    rssPeakMb: process.resourceUsage().maxRSS / 1024,
+    flows: compiled.config.flows.length,
+  };
+}
+
 const job = process.argv[2] as WorkerJob | undefined;
-const run =
-  job === 'config-reads'
-    ? configReads
-    : job === 'throughput'
-      ? throughput
-      : job === 'per-record'
-        ? perRecord
-        : undefined;
+const jobs: Record<WorkerJob, () => Promise<WorkerResult>> = {
+  'config-reads': configReads,
+  throughput,
+  'per-record': perRecord,
+  'config-load': configLoad,
+};
+const run = job === undefined ? undefined : jobs[job];
 if (run === undefined) throw new Error(`handler worker: unknown job ${String(job)}`);
 const result = await run();
 process.send?.(result);

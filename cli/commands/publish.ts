@@ -1,45 +1,84 @@
 import type { Command } from 'commander';
-import { ConfigValidationError, ConfigVersionConflictError, publishConfig } from '@flow-worker/runtime';
+import { ConfigValidationError, formatBytes, publishConfig, type PublishResult } from '@flow-worker/runtime';
 import { action } from '../action.js';
 import { InvalidConfigFileError } from '../config-file.js';
-import { CliError, EXIT } from '../errors.js';
+import { EXIT } from '../errors.js';
 import { printJson, readJsonFile } from '../io.js';
-import { openConfigTable } from '../table.js';
+import { openTables, tableError } from '../table.js';
 
 interface PublishOptions {
   readonly table: string;
+  readonly manifestsTable?: string;
   readonly json?: boolean;
+}
+
+/** How a publish went, for people: what was stored where, and what was pruned. */
+export function publishedLines(
+  result: PublishResult,
+  options: { table: string; manifestsTable?: string },
+): string {
+  const { stored } = result;
+  const chunks = stored.chunks === 1 ? '1 chunk' : `${stored.chunks} chunks`;
+  const lines = [
+    `  stored: ${formatBytes(stored.jsonBytes)} of JSON as ${formatBytes(stored.compressedBytes)} gzip in ${chunks}${stored.inline ? ', also inline in the head item' : ''}`,
+  ];
+  if (options.manifestsTable !== undefined)
+    lines.push(`  manifest: written to table ${options.manifestsTable}`);
+  if (result.pruned.length > 0)
+    lines.push(`  pruned: version ${result.pruned.join(', ')} (beyond the retained versions)`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The JSON fields every publishing command prints. */
+export function publishedJson(result: PublishResult, options: { table: string; manifestsTable?: string }) {
+  return {
+    table: options.table,
+    ...(options.manifestsTable === undefined ? {} : { manifests_table: options.manifestsTable }),
+    connector_id: result.connectorId,
+    version: result.version,
+    published_at: result.publishedAt,
+    stored: {
+      json_bytes: result.stored.jsonBytes,
+      compressed_bytes: result.stored.compressedBytes,
+      chunks: result.stored.chunks,
+      inline: result.stored.inline,
+    },
+    pruned: result.pruned,
+  };
+}
+
+/** Items of pruned versions left behind are harmless, but the user should know. */
+export function warnPruneError(result: PublishResult): void {
+  if (result.pruneError !== undefined) {
+    process.stderr.write(`flow-worker: warning: older versions were not all deleted: ${result.pruneError}\n`);
+  }
 }
 
 async function publish(file: string, options: PublishOptions): Promise<number> {
   const document = await readJsonFile(file);
-  const table = openConfigTable(options.table);
+  const tables = openTables(options.table, options.manifestsTable);
   try {
     // publishConfig validates again and stores the document as written (x-* annotations kept).
-    const result = await publishConfig(table, document);
+    const result = await publishConfig(
+      tables.config,
+      document,
+      tables.manifests ? { manifests: tables.manifests } : {},
+    );
+    warnPruneError(result);
     if (options.json === true) {
-      printJson({
-        table: options.table,
-        connector_id: result.connectorId,
-        version: result.version,
-        published_at: result.publishedAt,
-      });
-    }
-    if (options.json !== true) {
+      printJson(publishedJson(result, options));
+    } else {
       process.stdout.write(
-        `published connector "${result.connectorId}" version ${result.version} to table ${options.table} at ${result.publishedAt}\n`,
+        `published connector "${result.connectorId}" version ${result.version} to table ${options.table} at ${result.publishedAt}\n` +
+          publishedLines(result, options),
       );
     }
     return EXIT.ok;
   } catch (error) {
     if (error instanceof ConfigValidationError) throw new InvalidConfigFileError(file, error.problems, error);
-    if (error instanceof ConfigVersionConflictError) throw new CliError(error.message, { cause: error });
-    if (error instanceof Error && error.name === 'ResourceNotFoundException') {
-      throw new CliError(`table ${options.table} does not exist (${error.message})`, { cause: error });
-    }
-    throw error;
+    throw tableError(error, [options.table, options.manifestsTable]);
   } finally {
-    table.dynamodb.destroy();
+    tables.close();
   }
 }
 
@@ -51,13 +90,18 @@ export function registerPublish(program: Command): void {
     )
     .argument('<config>', 'connector config JSON file, or - for stdin')
     .requiredOption('--table <name>', 'the DynamoDB config table (default AWS credentials and region)')
+    .option(
+      '--manifests-table <name>',
+      "also write the connector's event_flow_manifests item to this table, in the same transaction",
+    )
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
       `
 The table is reached with the default AWS credential chain and region; set
 AWS_ENDPOINT_URL_DYNAMODB to use a local DynamoDB. A version that is not greater than the
-stored one is refused, naming both versions (exit 1).`,
+stored one is refused, naming both versions (exit 1). A config over a size limit is refused,
+naming the size and the limit (flow-worker validate warns before that).`,
     )
     .action(action((file: string, options: PublishOptions) => publish(file, options)));
 }

@@ -1,16 +1,24 @@
 import type { Command } from 'commander';
-import type { ConfigProblem, ConnectorConfig } from '@flow-worker/runtime';
+import {
+  ConfigValidationError,
+  checkConfigLimits,
+  storageProblems,
+  validateConfig,
+  type ConfigProblem,
+  type ConnectorConfig,
+} from '@flow-worker/runtime';
 import { action } from '../action.js';
 import { paletteFor } from '../colors.js';
-import { InvalidConfigFileError, loadConfigFile } from '../config-file.js';
 import { CliError, EXIT, JsonSyntaxError } from '../errors.js';
-import { printJson } from '../io.js';
+import { printJson, readJsonFile } from '../io.js';
 
 /** The verdict on one file; `problems` use config paths, or `line:column` for JSON syntax. */
 export interface FileVerdict {
   readonly file: string;
   readonly valid: boolean;
   readonly problems: readonly ConfigProblem[];
+  /** Limits the config is close to (publish refuses a config over one: it is then a problem). */
+  readonly warnings: readonly ConfigProblem[];
   readonly summary?: string;
 }
 
@@ -20,28 +28,60 @@ function summarize(config: ConnectorConfig): string {
   return `connector "${config.connector_id}" version ${config.version}: ${flows} (${enabled} enabled), ${config.targets.length} targets`;
 }
 
+/**
+ * Everything publish would refuse, and the limits the config is close to: the schema and
+ * cross-field rules, the storage rules and the size limits, each problem with its path.
+ */
+function check(document: unknown): {
+  config?: ConnectorConfig;
+  problems: ConfigProblem[];
+  warnings: ConfigProblem[];
+} {
+  const findings = checkConfigLimits(document);
+  const asProblem = (f: (typeof findings)[number]) => ({ path: f.path, message: f.message });
+  const overLimits = findings.filter((f) => f.level === 'error').map(asProblem);
+  const warnings = findings.filter((f) => f.level === 'warning').map(asProblem);
+  const problems = [...overLimits, ...storageProblems(document)];
+  try {
+    const config = validateConfig(document);
+    return { config, problems, warnings };
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) throw error;
+    return { problems: [...problems, ...error.problems], warnings };
+  }
+}
+
 async function judge(file: string): Promise<FileVerdict> {
   try {
-    const config = await loadConfigFile(file);
-    return { file, valid: true, problems: [], summary: summarize(config) };
+    const { config, problems, warnings } = check(await readJsonFile(file));
+    if (config === undefined || problems.length > 0) return { file, valid: false, problems, warnings };
+    return { file, valid: true, problems: [], warnings, summary: summarize(config) };
   } catch (error) {
-    if (error instanceof InvalidConfigFileError) return { file, valid: false, problems: error.problems };
     if (error instanceof JsonSyntaxError) {
       const path = `line ${error.line}, column ${error.column}`;
-      return { file, valid: false, problems: [{ path, message: `not valid JSON: ${error.detail}` }] };
+      return {
+        file,
+        valid: false,
+        problems: [{ path, message: `not valid JSON: ${error.detail}` }],
+        warnings: [],
+      };
     }
     if (error instanceof CliError)
-      return { file, valid: false, problems: [{ path: '', message: error.message }] };
+      return { file, valid: false, problems: [{ path: '', message: error.message }], warnings: [] };
     throw error;
   }
 }
 
 function formatVerdict(verdict: FileVerdict): string {
   const c = paletteFor(process.stdout);
-  if (verdict.valid) return `${c.green('✓')} ${verdict.file}: ${verdict.summary ?? 'valid'}\n`;
+  const where = (p: ConfigProblem) => (p.path === '' ? '(file)' : c.bold(p.path));
+  const warnings = verdict.warnings
+    .map((w) => `  ${c.yellow('warning')} ${where(w)}: ${w.message}\n`)
+    .join('');
+  if (verdict.valid) return `${c.green('✓')} ${verdict.file}: ${verdict.summary ?? 'valid'}\n${warnings}`;
   const noun = verdict.problems.length === 1 ? 'problem' : 'problems';
-  const lines = verdict.problems.map((p) => `  ${p.path === '' ? '(file)' : c.bold(p.path)}: ${p.message}`);
-  return `${c.red('✗')} ${verdict.file}: ${verdict.problems.length} ${noun}\n${lines.join('\n')}\n`;
+  const lines = verdict.problems.map((p) => `  ${where(p)}: ${p.message}`);
+  return `${c.red('✗')} ${verdict.file}: ${verdict.problems.length} ${noun}\n${lines.join('\n')}\n${warnings}`;
 }
 
 export function registerValidate(program: Command): void {

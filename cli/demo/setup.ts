@@ -73,14 +73,14 @@ export async function startDemoEnvironment(
   const erp = await startHttpTargetServer({ token: DEMO_SECRETS.erp.token });
   const rewritten = structuredClone(document);
   const targetNotes = rewriteTargets(rewritten, hubspot.url, erp.url);
-  const published = await publishConfig(stack.table, rewritten);
+  const published = await publishConfig(stack.table, rewritten, { manifests: stack.manifests });
   const notes = [
-    `DynamoDB (dynalite)      ${stack.dynamodbEndpoint}  table ${stack.table.tableName}`,
+    `DynamoDB (dynalite)      ${stack.dynamodbEndpoint}  table ${stack.table.tableName}, manifests table ${stack.manifests.tableName}`,
     `SQS (local)              ${stack.sqs.endpoint}  inbound-sync.fifo, outbound-sync.fifo and their -dlq.fifo queues`,
     `Secrets Manager (local)  ${stack.secrets.endpoint}  ${DEMO_SECRETS.hubspot.name}, ${DEMO_SECRETS.erp.name}`,
     `HubSpot CRM v3 (local)   ${hubspot.url}  (objects, batches, associations v4, 100 requests per 10 s; answers 503 for ${UNAVAILABLE_DOMAIN}, to show a retryable failure)`,
     `ERP REST API (local)     ${erp.url}`,
-    `published ${configFile} as connector "${published.connectorId}" version ${published.version}, target base_url rewritten to the local servers:`,
+    `published ${configFile} as connector "${published.connectorId}" version ${published.version} (and its manifest), target base_url rewritten to the local servers:`,
     ...targetNotes,
   ];
   return {

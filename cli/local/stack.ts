@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   createConfigTable,
   createRunStateTable,
+  createManifestsTable,
   type ConfigTable,
   type QueueName,
 } from '@flow-worker/runtime';
@@ -14,11 +15,13 @@ import { startLocalSqs, type LocalSqs } from './sqs-server.js';
 export const LOCAL_NAMES = {
   table: 'flow-worker-config',
   runStateTable: 'flow-worker-run-state',
+  manifestsTable: 'flow-worker-manifests',
   queues: { 'inbound-sync': 'inbound-sync.fifo', 'outbound-sync': 'outbound-sync.fifo' },
   deadLetterQueues: { 'inbound-sync': 'inbound-sync-dlq.fifo', 'outbound-sync': 'outbound-sync-dlq.fifo' },
 } as const satisfies {
   table: string;
   runStateTable: string;
+  manifestsTable: string;
   queues: Record<QueueName, string>;
   deadLetterQueues: Record<QueueName, string>;
 };
@@ -29,6 +32,8 @@ export interface LocalStack {
   readonly secrets: LocalSecretsManager;
   /** The config table, created. */
   readonly table: ConfigTable;
+  /** The event_flow_manifests table, created. */
+  readonly manifests: ConfigTable;
   readonly queueUrl: (queue: QueueName) => string;
   readonly deadLetterQueueUrl: (queue: QueueName) => string;
   /**
@@ -46,7 +51,7 @@ export interface LocalStack {
 export const LOCAL_DELIVERY = { maxReceiveCount: 5, visibilityTimeoutSeconds: 180 } as const;
 
 /**
- * Starts the local AWS stand-ins on 127.0.0.1 (free ports): dynalite with the config and run-state
+ * Starts the local AWS stand-ins on 127.0.0.1 (free ports): dynalite with the config, manifests and run-state
  * tables, the local SQS with both sync queues and their FIFO dead-letter queues (redrive after
  * {@link LOCAL_DELIVERY}'s `maxReceiveCount`), and the local Secrets Manager holding `secrets`.
  */
@@ -61,10 +66,10 @@ export async function startLocalStack(secrets: Readonly<Record<string, string>> 
   });
   await createConfigTable(dynamodb, LOCAL_NAMES.table);
   await createRunStateTable(dynamodb, LOCAL_NAMES.runStateTable);
-  const table: ConfigTable = {
-    client: DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
-    tableName: LOCAL_NAMES.table,
-  };
+  await createManifestsTable(dynamodb, LOCAL_NAMES.manifestsTable);
+  const client = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  const table: ConfigTable = { client, tableName: LOCAL_NAMES.table };
+  const manifests: ConfigTable = { client, tableName: LOCAL_NAMES.manifestsTable };
   for (const queue of ['inbound-sync', 'outbound-sync'] as const) {
     sqs.createQueue(LOCAL_NAMES.deadLetterQueues[queue]);
     sqs.createQueue(LOCAL_NAMES.queues[queue], {
@@ -82,6 +87,7 @@ export async function startLocalStack(secrets: Readonly<Record<string, string>> 
     sqs,
     secrets: secretsManager,
     table,
+    manifests,
     queueUrl,
     deadLetterQueueUrl,
     handlerEnvironment: (queue, logLevel) => ({

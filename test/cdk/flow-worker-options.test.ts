@@ -118,15 +118,16 @@ describe('a staged worker with every option set', () => {
   });
 });
 
-describe('a worker given an existing table and topic', () => {
+describe('a worker given existing tables and topic', () => {
   let stack: Stack;
   let template: Template;
 
   beforeAll(() => {
     stack = new Stack(unbundledApp(), 'Shared', { env: { account: '123456789012', region: 'eu-west-1' } });
     const configTable = Table.fromTableName(stack, 'Existing', 'shared-flow-configs');
+    const manifestsTable = Table.fromTableName(stack, 'ExistingManifests', 'shared-manifests');
     const alarmTopic = Topic.fromTopicArn(stack, 'Ops', 'arn:aws:sns:eu-west-1:123456789012:ops');
-    new FlowWorker(stack, 'Worker', { configTable, alarmTopic });
+    new FlowWorker(stack, 'Worker', { configTable, manifestsTable, alarmTopic });
     template = Template.fromStack(stack);
   });
 
@@ -143,7 +144,7 @@ describe('a worker given an existing table and topic', () => {
         Statement: Match.arrayWith([
           Match.objectLike({
             Sid: 'ReadConnectorConfig',
-            Action: 'dynamodb:GetItem',
+            Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
             Resource: 'arn:aws:dynamodb:eu-west-1:123456789012:table/shared-flow-configs',
           }),
         ]),

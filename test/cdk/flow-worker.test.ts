@@ -17,7 +17,7 @@ import {
 let stack: FlowWorkerStack;
 let template: Template;
 let ids: Record<
-  'inboundQueue' | 'outboundQueue' | 'inboundDlq' | 'outboundDlq' | 'table' | 'runState',
+  'inboundQueue' | 'outboundQueue' | 'inboundDlq' | 'outboundDlq' | 'table' | 'manifests' | 'runState',
   string
 >;
 let fnIds: { inbound: string; outbound: string };
@@ -31,6 +31,7 @@ beforeAll(() => {
     outboundDlq: logicalId(template, 'AWS::SQS::Queue', 'OutboundSyncDeadLetterQueue'),
     table: logicalId(template, 'AWS::DynamoDB::Table', 'ConfigTable'),
     runState: logicalId(template, 'AWS::DynamoDB::Table', 'RunStateTable'),
+    manifests: logicalId(template, 'AWS::DynamoDB::Table', 'ManifestsTable'),
   };
   fnIds = {
     inbound: logicalId(template, 'AWS::Lambda::Function', 'InboundSyncHandler'),
@@ -114,22 +115,27 @@ describe('queues', () => {
   });
 });
 
-describe('config table', () => {
-  it('is keyed by connector_id, on demand, with point-in-time recovery and encryption', () => {
-    template.hasResourceProperties('AWS::DynamoDB::Table', {
-      KeySchema: [{ AttributeName: 'connector_id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'connector_id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-      SSESpecification: { SSEEnabled: true },
-    });
+describe('config and manifests tables', () => {
+  it('are each keyed by connector_id, on demand, with point-in-time recovery and encryption', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 3);
+    for (const id of [ids.table, ids.manifests]) {
+      expect(propsOf(template, 'AWS::DynamoDB::Table')[id]).toEqual({
+        KeySchema: [{ AttributeName: 'connector_id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'connector_id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+      });
+    }
   });
 
-  it('is retained when the stack is deleted', () => {
-    expect(template.findResources('AWS::DynamoDB::Table')[ids.table]).toMatchObject({
-      DeletionPolicy: 'Retain',
-      UpdateReplacePolicy: 'Retain',
-    });
+  it('are retained when the stack is deleted', () => {
+    for (const id of [ids.table, ids.manifests]) {
+      expect(template.findResources('AWS::DynamoDB::Table')[id]).toMatchObject({
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    }
   });
 });
 
@@ -259,7 +265,8 @@ describe('least privilege', () => {
         {
           Sid: 'ReadConnectorConfig',
           Effect: 'Allow',
-          Action: 'dynamodb:GetItem',
+          // The head item, then a new version's chunk items; nothing on the manifests table.
+          Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
           Resource: arnOf(ids.table),
         },
         {
@@ -405,12 +412,13 @@ describe('alarms', () => {
 });
 
 describe('outputs', () => {
-  it('exports queue URLs and ARNs, DLQ URLs, the table name and the function names', () => {
+  it('exports queue URLs and ARNs, DLQ URLs, the table names and the function names', () => {
     const outputs = template.findOutputs('*');
     expect(Object.keys(outputs).sort()).toEqual(
       [
         'ConfigTableName',
         'RunStateTableName',
+        'ManifestsTableName',
         'DashboardName',
         'InboundDlqArn',
         'InboundDlqUrl',
@@ -428,6 +436,7 @@ describe('outputs', () => {
     );
     expect(outputs.ConfigTableName?.Value).toEqual({ Ref: ids.table });
     expect(outputs.RunStateTableName?.Value).toEqual({ Ref: ids.runState });
+    expect(outputs.ManifestsTableName?.Value).toEqual({ Ref: ids.manifests });
     expect(outputs.InboundDlqUrl?.Value).toEqual({ Ref: ids.inboundDlq });
   });
 });

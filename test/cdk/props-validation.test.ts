@@ -169,18 +169,26 @@ describe('FlowWorker props validation', () => {
   it('rejects props that contradict each other', () => {
     const stack = new Stack(unbundledApp(), 'S');
     const configTable = Table.fromTableName(stack, 'T', 'configs');
+    const manifestsTable = Table.fromTableName(stack, 'M', 'manifests');
     const alarmTopic = Topic.fromTopicArn(stack, 'Ops', 'arn:aws:sns:eu-west-1:123456789012:ops');
     expect(
       problemsOf({
         configTable,
+        manifestsTable,
         tableRemovalPolicy: RemovalPolicy.DESTROY,
         alarmTopic,
         alarmEmail: 'a@example.com',
       }),
     ).toEqual([
-      'tableRemovalPolicy applies only to the table this construct creates; remove it or remove configTable',
+      'tableRemovalPolicy applies only to the tables this construct creates, and configTable and manifestsTable are both given; remove it',
       'set alarmTopic or alarmEmail, not both (alarmEmail creates a topic)',
     ]);
+  });
+
+  it('accepts tableRemovalPolicy with one table given: it applies to the one created', () => {
+    const stack = new Stack(unbundledApp(), 'S');
+    const configTable = Table.fromTableName(stack, 'T', 'configs');
+    expect(problemsOf({ configTable, tableRemovalPolicy: RemovalPolicy.DESTROY })).toEqual([]);
   });
 
   it('throws from the construct before creating anything, with every problem in the message', () => {

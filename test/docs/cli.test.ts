@@ -2,7 +2,12 @@ import { spawn } from 'node:child_process';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createConfigTable, deadLetterMessage, type DeadLetterReason } from '@flow-worker/runtime';
+import {
+  createConfigTable,
+  createManifestsTable,
+  deadLetterMessage,
+  type DeadLetterReason,
+} from '@flow-worker/runtime';
 import { fifoRecord } from '../../cli/sqs-event.js';
 import { startLocalSqs, type LocalSqs } from '../../cli/local/sqs-server.js';
 import { baseEnv } from '../cli/run-cli.js';
@@ -67,6 +72,7 @@ function run(command: string, env: NodeJS.ProcessEnv): Promise<{ code: number | 
 }
 
 const TABLE = 'flow-worker-config-dev';
+const MANIFESTS_TABLE = 'flow-worker-manifests-dev';
 const endpoint = inject('dynamodbEndpoint');
 const env = baseEnv({ AWS_ENDPOINT_URL_DYNAMODB: endpoint });
 let sqs: LocalSqs;
@@ -143,6 +149,7 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   await createConfigTable(client, TABLE);
+  await createManifestsTable(client, MANIFESTS_TABLE);
   client.destroy();
 });
 
@@ -159,6 +166,8 @@ describe('console examples in README.md and docs/', () => {
       'invoke',
       'generate-event',
       'publish',
+      'history',
+      'rollback',
       'diff',
       'manifest',
       'dlq list',

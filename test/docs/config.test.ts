@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigValidationError, validateConfig } from '@flow-worker/runtime';
+import { CONFIG_LIMITS, ConfigValidationError, validateConfig, type ConfigLimit } from '@flow-worker/runtime';
 import { codeBlocks, readPage } from './pages.js';
 
 /** docs/config.md, the config reference: its examples must stay true. */
@@ -46,5 +46,26 @@ describe('docs/config.md', () => {
     // Assess
     expect(act).toThrow(ConfigValidationError);
     expect(act).toThrow(validationOutput?.trimEnd());
+  });
+});
+
+describe('docs/config.md, Limits', () => {
+  it('lists every limit the validator checks, with its value', () => {
+    const start = page.indexOf('## Limits');
+    const section = page.slice(start, page.indexOf('\n\n', page.indexOf('| limit', start)));
+    const rows = [...section.matchAll(/^\| `(\w+)`\s+\| ([^|]+?)\s+\|/gm)].map(([, limit, value]) => [
+      limit,
+      value,
+    ]);
+    const shown = (limit: ConfigLimit) => {
+      const value = CONFIG_LIMITS[limit];
+      if (limit === 'documentBytes') return `${value / 1024 / 1024} MB`;
+      if (limit === 'nestingDepth') return `${value} levels`;
+      return value.toLocaleString('en-US');
+    };
+
+    expect(Object.fromEntries(rows)).toEqual(
+      Object.fromEntries((Object.keys(CONFIG_LIMITS) as ConfigLimit[]).map((limit) => [limit, shown(limit)])),
+    );
   });
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   ConfigNotFoundError,
+  ConfigTooLargeError,
+  ConfigVersionNotFoundError,
+  StoredConfigUnreadableError,
   ConfigValidationError,
   describeError,
   errorClassOf,
@@ -54,6 +57,13 @@ describe('errors', () => {
   });
 });
 
+/** Arguments for the error classes whose constructor takes more than a message. */
+const CONSTRUCTOR_ARGS: Record<string, unknown[]> = {
+  ConfigValidationError: [[]],
+  ConfigTooLargeError: ['acme', { limit: 'flows', path: 'flows', value: 2, max: 1, message: 'too many' }],
+  ConfigVersionNotFoundError: ['acme', 4, [3, 2]],
+};
+
 describe('error names', () => {
   it('every error class the runtime exports names itself with a literal, so minified bundles keep it', async () => {
     // Prepare
@@ -65,12 +75,44 @@ describe('error names', () => {
 
     // Act
     const names = errorClasses.map(([exported, ErrorClass]) => {
-      const args = exported === 'ConfigValidationError' ? [[]] : ['message'];
+      const args = CONSTRUCTOR_ARGS[exported] ?? ['message'];
       return [exported, new ErrorClass(...args).name];
     });
 
     // Assess
     expect(errorClasses.length).toBeGreaterThanOrEqual(12);
     for (const [exported, name] of names) expect(name).toBe(exported);
+  });
+});
+
+describe('errors of stored configs', () => {
+  it('names the connector, the measured value and the limit when a config is too large', () => {
+    const error = new ConfigTooLargeError('acme', {
+      limit: 'documentBytes',
+      path: '',
+      value: 70_000_000,
+      max: 67_108_864,
+      message: 'the config as JSON is 66.8 MB, over the limit of 64.0 MB (documentBytes)',
+    });
+
+    expect(error.message).toBe(
+      'connector "acme" cannot be published: the config as JSON is 66.8 MB, over the limit of 64.0 MB (documentBytes)',
+    );
+    expect(error.context).toEqual({
+      connector: 'acme',
+      limit: 'documentBytes',
+      value: 70_000_000,
+      max: 67_108_864,
+    });
+  });
+
+  it('lists the stored versions when one that is not stored is asked for', () => {
+    expect(new ConfigVersionNotFoundError('acme', 4, [7, 6]).message).toBe(
+      'connector "acme" has no stored version 4 (stored: 7, 6)',
+    );
+  });
+
+  it('treats an unreadable stored config as retryable, so SQS redelivers before dead-lettering', () => {
+    expect(errorClassOf(new StoredConfigUnreadableError('chunks missing'))).toBe('retryable');
   });
 });

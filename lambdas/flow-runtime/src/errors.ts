@@ -98,6 +98,48 @@ export class ConfigVersionConflictError extends FlowWorkerError {
   }
 }
 
+/**
+ * A config over one of the limits every publish checks (size, flows, steps per flow, nesting).
+ * The message names the connector, the measured value and the limit.
+ */
+export class ConfigTooLargeError extends FlowWorkerError {
+  override name = 'ConfigTooLargeError';
+  /** Which limit (`documentBytes`, `flows`, `stepsPerFlow`, `nestingDepth`). */
+  readonly limit: string;
+  readonly value: number;
+  readonly max: number;
+
+  constructor(
+    connectorId: string,
+    finding: { limit: string; path: string; value: number; max: number; message: string },
+  ) {
+    const where = finding.path === '' ? '' : ` at ${finding.path}`;
+    super(`connector "${connectorId}" cannot be published: ${finding.message}${where}`, {
+      context: { connector: connectorId, limit: finding.limit, value: finding.value, max: finding.max },
+    });
+    this.limit = finding.limit;
+    this.value = finding.value;
+    this.max = finding.max;
+  }
+}
+
+/** `history`, `diff` or `rollback` named a version the table no longer (or never) held. */
+export class ConfigVersionNotFoundError extends FlowWorkerError {
+  override name = 'ConfigVersionNotFoundError';
+  readonly version: number;
+  readonly retained: readonly number[];
+
+  constructor(connectorId: string, version: number, retained: readonly number[]) {
+    super(
+      `connector "${connectorId}" has no stored version ${version}` +
+        ` (stored: ${retained.length === 0 ? 'none' : retained.join(', ')})`,
+      { context: { connector: connectorId, version } },
+    );
+    this.version = version;
+    this.retained = retained;
+  }
+}
+
 export interface RetryableErrorOptions extends FlowWorkerErrorOptions {
   /** Seconds the remote side asked us to wait (`Retry-After`). */
   readonly retryAfterSeconds?: number;
@@ -115,6 +157,16 @@ export class RetryableError extends FlowWorkerError {
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.status = options.status;
   }
+}
+
+/**
+ * A stored config version could not be put together: chunk items missing, or bytes that do not
+ * match the head item's digest (a writer flipped the head before its chunks were written, or a
+ * version was pruned while being read). Retryable: the record is redelivered, and dead-lettered
+ * after the queue's `maxReceiveCount` if the items stay broken.
+ */
+export class StoredConfigUnreadableError extends RetryableError {
+  override name = 'StoredConfigUnreadableError';
 }
 
 export interface PermanentErrorOptions extends FlowWorkerErrorOptions {

@@ -1,7 +1,7 @@
 /**
  * @flow-worker/runtime — the shared matcher and step runner used by both flow-worker Lambdas,
  * the local CLI and the tests. This file is the package's public surface: re-exports only, one
- * group per folder. Dependencies point one way: lambda → engine → targets / document → errors.
+ * group per folder. Dependencies point one way: lambda → engine / store → targets / document → errors.
  */
 export * from './errors.js';
 
@@ -28,6 +28,7 @@ export { compileCondition, type ConditionPredicate } from './document/conditions
 export { isPlainObject, jsonEquals, setOwn } from './document/json.js';
 export * from './document/manifest.js';
 export * from './document/diff.js';
+export * from './document/limits.js';
 
 // engine/: what a run is — compile once per config version, match, run steps, report.
 export type * from './engine/report.js';
@@ -102,6 +103,57 @@ export {
   type RecordingTargets,
 } from './targets/recording.js';
 
+// store/: how configs are kept in DynamoDB — the table layout, publish, versions, manifests.
+export {
+  STORAGE,
+  chunkKeys,
+  headKey,
+  parseHead,
+  parseVersions,
+  versionsKey,
+  type BlobPointer,
+  type ChunkItem,
+  type HeadItem,
+  type ManifestItem,
+  type SingleItemHead,
+  type StoredHead,
+  type VersionEntry,
+  type VersionsItem,
+} from './store/layout.js';
+export { encodeDocument, encodeJson, decodeDocument, type EncodedDocument } from './store/codec.js';
+export {
+  readConfigItem,
+  readConnectorState,
+  readHead,
+  readHeadDocument,
+  type ConfigItem,
+  type ConfigTable,
+  type ConnectorState,
+} from './store/read.js';
+export {
+  publishConfig,
+  validateForPublish,
+  type PublishOptions,
+  type PublishResult,
+} from './store/publish.js';
+export {
+  configHistory,
+  diffVersions,
+  flowChanges,
+  readVersion,
+  rollbackConfig,
+  storedVersions,
+  type HistoryEntry,
+  type RollbackResult,
+  type StoredVersion,
+} from './store/versions.js';
+export {
+  createConfigTable,
+  createManifestsTable,
+  readManifest,
+  type StoredManifest,
+} from './store/tables.js';
+
 // lambda/: how an SQS batch is handled — FIFO semantics, config store, retries, dead letters, logs.
 export { createFlowWorkerHandler, type FlowWorkerHandlerOptions } from './lambda/bootstrap.js';
 export {
@@ -165,15 +217,8 @@ export {
 export {
   createConfigStore,
   NOT_FOUND_TTL_MS,
-  publishConfig,
-  readConfigItem,
-  createConfigTable,
-  type ConfigItem,
   type ConfigSource,
   type ConfigStoreOptions,
-  type ConfigTable,
-  type PublishOptions,
-  type PublishResult,
 } from './lambda/config-store.js';
 export {
   createSqsDeadLetterQueue,

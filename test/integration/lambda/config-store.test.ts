@@ -81,7 +81,11 @@ describe('config store against dynalite', () => {
     const result = await publishConfig(table, document, { now: () => Date.parse('2026-11-24T10:00:00Z') });
     const item = await readConfigItem(table, 'annotated');
 
-    expect(result).toEqual({ connectorId: 'annotated', version: 1, publishedAt: '2026-11-24T10:00:00.000Z' });
+    expect(result).toMatchObject({
+      connectorId: 'annotated',
+      version: 1,
+      publishedAt: '2026-11-24T10:00:00.000Z',
+    });
     expect(item).toEqual({
       connector_id: 'annotated',
       version: 1,

@@ -74,3 +74,20 @@ describe('compileConfig', () => {
     ]);
   });
 });
+
+describe('compileConfig, deferred step compilation', () => {
+  it("compiles a flow's steps once: every match of the flow gets the same compiled steps", () => {
+    // Prepare
+    const config = validateConfig(aConfig({ flows: [aFlow({ name: 'only' })] }));
+    const compiled = compileConfig(config, { targetFactory: createRecordingTargets().factory });
+
+    // Act
+    const [first] = compiled.matchFlows('compass_inbound', 'upsert_company');
+    const [again] = compiled.matchFlows('compass_inbound', 'upsert_company');
+
+    // Assess
+    expect(again).toBe(first);
+    expect(again?.steps).toBe(first?.steps);
+    expect(first?.steps.map((s) => s.id)).toEqual(config.flows[0]?.steps.map((s) => s.id));
+  });
+});

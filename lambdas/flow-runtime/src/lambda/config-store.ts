@@ -1,34 +1,12 @@
-import { CreateTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { compileConfig } from '../engine/compile.js';
 import type { CompiledConfig } from '../engine/compile.js';
-import {
-  ConfigNotFoundError,
-  ConfigValidationError,
-  ConfigVersionConflictError,
-  RetryableError,
-  describeError,
-} from '../errors.js';
+import { ConfigNotFoundError, ConfigValidationError, RetryableError } from '../errors.js';
+import { readHead, readHeadDocument, type ConfigTable } from '../store/read.js';
+import type { StoredHead } from '../store/layout.js';
 import { ENVIRONMENT_DEFAULTS } from './environment.js';
 import { METRICS, countMetric } from './observability.js';
 import type { LogSink, MetricSink } from './observability.js';
 import type { TargetFactory } from '../targets/target.js';
-
-/** The config table (layout in docs/deploy.md): one item per connector. */
-export interface ConfigTable {
-  readonly client: DynamoDBDocumentClient;
-  readonly tableName: string;
-}
-
-/** An item of the config table as stored. `config` is the document as published (`x-*` kept). */
-export interface ConfigItem {
-  readonly connector_id: string;
-  readonly version: number;
-  readonly config: unknown;
-  readonly published_at: string;
-}
 
 /** Where the record processor gets a connector's compiled config from. */
 export interface ConfigSource {
@@ -70,10 +48,11 @@ interface CacheEntry {
  * A read-through, per-connector cache of compiled configs.
  *
  * - A read stays fresh for `ttlSeconds`; every `get` inside that window is a cache hit.
- * - Concurrent `get`s of one connector share one `GetItem` (the in-flight read is the cache entry),
- *   so a batch never reads a connector twice.
- * - A config is validated and compiled once per (connector, version): a refresh that finds the
- *   same version reuses the compiled one.
+ * - Concurrent `get`s of one connector share one read (the in-flight read is the cache entry), so
+ *   a batch never reads a connector twice.
+ * - A read is one `GetItem` of the head item. Only a version it does not hold yet costs more: its
+ *   chunk items (`store/read.ts`), then validation and compilation, once per (connector, version,
+ *   digest). A refresh that finds the same version reuses the compiled one.
  * - "Stored config invalid" is cached for the TTL too (permanent until a publish). "No item" is
  *   cached for at most {@link NOT_FOUND_TTL_MS}: a connector published moments ago must not have
  *   its first messages dead-lettered for a whole TTL. DynamoDB failures are not cached, so the
@@ -83,20 +62,23 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigSource {
   const ttlMs = (options.ttlSeconds ?? ENVIRONMENT_DEFAULTS.CONFIG_CACHE_TTL_SECONDS) * 1000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, CacheEntry>();
-  const compiled = new Map<string, CompiledConfig>();
+  const compiled = new Map<string, { readonly identity: string; readonly config: CompiledConfig }>();
 
   const load = async (connectorId: string): Promise<CompiledConfig> => {
-    const item = await readConfigItem(options, connectorId);
-    if (item === undefined) {
+    const head = await readHead(options, connectorId);
+    if (head === undefined) {
       throw new ConfigNotFoundError(
         `no published config for connector "${connectorId}" in table ${options.tableName}; publish one (flow-worker publish) and redrive the message`,
         { context: { connector: connectorId } },
       );
     }
+    // The head names the version (and, in the current layout, its digest): an unchanged one is
+    // reused without reading or compiling anything more.
     const previous = compiled.get(connectorId);
-    if (previous !== undefined && previous.version === item.version) return previous;
-    const next = await compileItem(connectorId, item, options);
-    compiled.set(connectorId, next);
+    if (previous !== undefined && previous.identity === identityOf(head)) return previous.config;
+    const document = await readHeadDocument(options, head);
+    const next = await compileDocument(connectorId, head.version, document, options);
+    compiled.set(connectorId, { identity: identityOf(head), config: next });
     return next;
   };
 
@@ -124,119 +106,34 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigSource {
   };
 }
 
-async function compileItem(
+/** What makes two reads the same stored version: its number, and its digest when it has one. */
+function identityOf(head: StoredHead): string {
+  return head.layout === 'chunked' ? `${head.version}:${head.digest}` : String(head.version);
+}
+
+async function compileDocument(
   connectorId: string,
-  item: ConfigItem,
+  version: number,
+  document: unknown,
   options: ConfigStoreOptions,
 ): Promise<CompiledConfig> {
   const { validateConfig } = await loadValidation();
   try {
-    return compileConfig(validateConfig(item.config), { targetFactory: options.targetFactory });
+    return compileConfig(validateConfig(document), { targetFactory: options.targetFactory });
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       // Loud: every message of this connector is dead-lettered until a valid version is published.
       options.logger?.error('stored connector config is invalid; its messages are dead-lettered', {
         connector: connectorId,
-        version: item.version,
+        version,
         problems: error.problems,
       });
       if (options.metrics) countMetric(options.metrics, METRICS.invalidStoredConfig);
       throw new ConfigValidationError(error.problems, {
         cause: error,
-        context: { connector: connectorId, version: item.version },
+        context: { connector: connectorId, version },
       });
     }
     throw error;
-  }
-}
-
-/** Reads a connector's stored item as is (no validation); `undefined` when none. */
-export async function readConfigItem(
-  table: ConfigTable,
-  connectorId: string,
-): Promise<ConfigItem | undefined> {
-  try {
-    const { Item } = await table.client.send(
-      new GetCommand({ TableName: table.tableName, Key: { connector_id: connectorId } }),
-    );
-    return Item as ConfigItem | undefined;
-  } catch (error) {
-    // Throttling, network, a missing table: let SQS redeliver rather than dead-letter good messages.
-    const { name } = describeError(error);
-    throw new RetryableError(
-      `reading the config of connector "${connectorId}" from table ${table.tableName} failed (${name})`,
-      { cause: error, context: { connector: connectorId } },
-    );
-  }
-}
-
-export interface PublishOptions {
-  /** Clock for `published_at`. @default Date.now */
-  readonly now?: () => number;
-}
-
-export interface PublishResult {
-  readonly connectorId: string;
-  readonly version: number;
-  readonly publishedAt: string;
-}
-
-/**
- * Validates a config document and writes it as the connector's published config, only if the
- * stored version is older (or there is none), so two publishers never lose an update silently.
- * The document is stored as given, so `x-*` annotations survive.
- *
- * @throws ConfigValidationError listing every problem.
- * @throws ConfigVersionConflictError when the stored version is the same or newer.
- * @example
- * await publishConfig({ client, tableName: 'flow-worker-config' }, document);
- */
-export async function publishConfig(
-  table: ConfigTable,
-  document: unknown,
-  options: PublishOptions = {},
-): Promise<PublishResult> {
-  const { validateConfig } = await loadValidation();
-  const config = validateConfig(document);
-  const publishedAt = new Date((options.now ?? Date.now)()).toISOString();
-  try {
-    await table.client.send(
-      new PutCommand({
-        TableName: table.tableName,
-        Item: {
-          connector_id: config.connector_id,
-          version: config.version,
-          config: document,
-          published_at: publishedAt,
-        },
-        ConditionExpression: 'attribute_not_exists(connector_id) OR #version < :version',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ExpressionAttributeValues: { ':version': config.version },
-      }),
-    );
-  } catch (error) {
-    if (describeError(error).name !== 'ConditionalCheckFailedException') throw error;
-    const stored = await readConfigItem(table, config.connector_id);
-    throw new ConfigVersionConflictError(config.connector_id, config.version, stored?.version);
-  }
-  return { connectorId: config.connector_id, version: config.version, publishedAt };
-}
-
-/**
- * Creates the config table (on-demand billing) for local runs and tests; an existing table is
- * left alone. Production tables come from the CDK stack.
- */
-export async function createConfigTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [{ AttributeName: 'connector_id', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'connector_id', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
   }
 }
