@@ -104,8 +104,9 @@ class Parser {
       const blankStart = this.pos;
       this.skipBlank();
       if (this.pos >= text.length) {
-        if (this.pos > blankStart)
-          throw this.fail(`blank space at the end of a path (position ${blankStart})`);
+        if (this.pos > blankStart) {
+          throw this.fail(`blank space at the end of a path (position ${blankStart})`, blankStart);
+        }
         return { root, segments };
       }
       segments.push(this.segment());
@@ -161,6 +162,7 @@ class Parser {
     const selectors: JsonPathSelector[] = [];
     for (;;) {
       this.skipBlank();
+      if (this.pos >= text.length) throw this.fail(`"[" at position ${open} is not closed`);
       selectors.push(this.selector());
       this.skipBlank();
       const char = text[this.pos];
@@ -189,7 +191,6 @@ class Parser {
       throw this.notAllowed(`script expressions are not JSONPath; ${FILTER_HINT} (position ${this.pos})`);
     }
     if (char === '-' || char === ':' || isDigit(char?.charCodeAt(0) ?? -1)) return this.indexOrSlice();
-    if (char === undefined) throw this.fail(`"[" is not closed (position ${this.pos})`);
     throw this.unexpected('a selector (a quoted name, "*", an index or a slice)');
   }
 

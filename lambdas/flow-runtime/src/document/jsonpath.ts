@@ -17,8 +17,9 @@ import type { JsonPathAst, JsonPathRoot, JsonPathSelector } from './jsonpath-par
  * compliance suite and on documents outside it, jsonpath-plus 10.4 (with `eval: false`) gets
  * negative indexes, negative and zero slice steps, `[:0]`, names on arrays and strings (`$.length`,
  * `$['0']`), indexes on objects and strings, falsy roots and names such as `'*'` or `'a,b'` wrong,
- * and overflows the stack on `..` over documents about 2,000 levels deep. What it does get right
- * (child paths of wildcards, positive-step slices and plain names) this evaluator does 10–30× faster.
+ * and overflows the stack on `..` over deep documents (from about 2,000 levels). What it does get
+ * right (child paths of wildcards, positive-step slices and plain names) this evaluator does
+ * 10–30× faster.
  * See test/unit/document/jsonpath-compliance.test.ts for the measurement.
  */
 
