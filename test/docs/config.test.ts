@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigValidationError, validateConfig } from '@flow-worker/runtime';
+import {
+  compileExpression,
+  ConfigValidationError,
+  evaluateExpression,
+  isExpression,
+  UnsafeExpressionError,
+  validateConfig,
+} from '@flow-worker/runtime';
 import { codeBlocks, readPage } from './pages.js';
 
 /** docs/config.md, the config reference: its examples must stay true. */
@@ -7,6 +14,12 @@ const page = readPage('docs/config.md');
 const exampleConfig = codeBlocks(page, 'json').find((block) => block.includes('"connector_id"'));
 const validationOutput = codeBlocks(page, 'text').find((block) =>
   block.startsWith('connector config is invalid'),
+);
+
+const expressionEvent = codeBlocks(page, 'json').find((block) => block.includes('"first-name"'));
+/** The rows of the syntax table: `| syntax | selects | `example` | `result` |`. */
+const expressionRows = [...page.matchAll(/^\|[^|\n]+\|[^|\n]+\| `([^`]+)` +\| `([^`]+)` +\|$/gm)].map(
+  (match) => ({ expression: match[1] ?? '', result: match[2] ?? '' }),
 );
 
 describe('docs/config.md', () => {
@@ -46,5 +59,32 @@ describe('docs/config.md', () => {
     // Assess
     expect(act).toThrow(ConfigValidationError);
     expect(act).toThrow(validationOutput?.trimEnd());
+  });
+
+  it('shows expression examples that select what the page says', () => {
+    // Prepare
+    const scope = { event: JSON.parse(expressionEvent ?? '') as unknown, context: {} };
+    // Act
+    const results = expressionRows.map((row) => evaluateExpression(row.expression, scope));
+    // Assess
+    expect(expressionRows).toHaveLength(8);
+    expect(results).toEqual(expressionRows.map((row) => JSON.parse(row.result) as unknown));
+  });
+
+  it('tells expressions from literals as the page says', () => {
+    expect(['$.payload.name', '$[0]', '$$.steps.upsert.id', '$ .payload'].map(isExpression)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(['$100', '$5 off', 'hello'].map(isExpression)).toEqual([false, false, false]);
+  });
+
+  it('suggests the bracket forms the page quotes, and refuses filters but not odd names', () => {
+    expect(() => compileExpression('$.first-name')).toThrow("$['first-name']");
+    expect(() => compileExpression('$.items.0')).toThrow('$.items[0]');
+    expect(() => compileExpression('$.a[?@.b]')).toThrow(UnsafeExpressionError);
+    expect(evaluateExpression("$['a(b)']", { event: { 'a(b)': 1 }, context: {} })).toBe(1);
   });
 });

@@ -136,6 +136,41 @@ export class PermanentError extends FlowWorkerError {
   }
 }
 
+export interface ExpressionSyntaxErrorOptions extends FlowWorkerErrorOptions {
+  /** 0-based index in the expression's text where parsing stopped. */
+  readonly position?: number;
+}
+
+/**
+ * An expression outside the grammar the worker accepts (RFC 9535 JSONPath without filters, rooted at
+ * `$` or `$$`). Raised while a config is validated or compiled, never while a message runs.
+ */
+export class ExpressionSyntaxError extends FlowWorkerError {
+  override name = 'ExpressionSyntaxError';
+  readonly position: number | undefined;
+
+  constructor(message: string, options: ExpressionSyntaxErrorOptions = {}) {
+    super(message, options);
+    this.position = options.position;
+  }
+}
+
+/**
+ * A filter selector, function extension or script construct (`[?…]`, `length(…)`, `(…)`, `@`):
+ * refused by design and never evaluated. A subclass, so callers catching syntax errors catch it too.
+ */
+export class UnsafeExpressionError extends ExpressionSyntaxError {
+  override name = 'UnsafeExpressionError';
+}
+
+/**
+ * One evaluation of an expression went past the work it may do (see `MAX_EXPRESSION_NODES`): the
+ * same message would fail the same way every time, so it is dead-lettered with this reason.
+ */
+export class ExpressionLimitError extends PermanentError {
+  override name = 'ExpressionLimitError';
+}
+
 /** A required environment variable is missing or invalid; raised at cold start. */
 export class EnvironmentError extends FlowWorkerError {
   override name = 'EnvironmentError';

@@ -10,18 +10,29 @@ export * from './document/envelope.js';
 export * from './document/config.js';
 export { validateConfig, formatProblemPath } from './document/validate.js';
 export {
-  assertSafeExpression,
   compileExpression,
   evaluateExpression,
-  ExpressionSyntaxError,
   isExpression,
   selectsNothing,
-  UnsafeExpressionError,
   type CompiledExpression,
   type ExpressionRoot,
   type ExpressionScope,
-  type PathSegment,
 } from './document/expressions.js';
+export {
+  compileJsonPath,
+  compileSingular,
+  evaluateJsonPath,
+  formatJsonPath,
+  isSingularQuery,
+  MAX_EXPRESSION_NODES,
+  parseJsonPath,
+  type CompiledJsonPath,
+  type EvaluationLimits,
+  type JsonPathAst,
+  type JsonPathRoot,
+  type JsonPathSegment,
+  type JsonPathSelector,
+} from './document/jsonpath.js';
 export { compileValue, expressionsIn, type ValueResolver } from './document/values.js';
 export { compileCondition, type ConditionPredicate } from './document/conditions.js';
 export { isPlainObject, jsonEquals, setOwn } from './document/json.js';

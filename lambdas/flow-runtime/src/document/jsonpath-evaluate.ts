@@ -1,3 +1,6 @@
+import { ExpressionLimitError } from '../errors.js';
+import { isPlainObject } from './json.js';
+import { formatJsonPath } from './jsonpath-format.js';
 import type { JsonPathAst, JsonPathSegment, JsonPathSelector } from './jsonpath-parse.js';
 
 /**
@@ -12,27 +15,73 @@ import type { JsonPathAst, JsonPathSegment, JsonPathSelector } from './jsonpath-
  *
  * Both the evaluator and the descendant walk are loops with explicit work lists: no recursion, so
  * no document is too deep for them.
+ *
+ * Work is bounded: one evaluation may select and visit at most {@link MAX_EXPRESSION_NODES} nodes in
+ * all (every node a segment selects, and every node a descendant segment walks through), so a path
+ * such as `$..*..*` over a deep value fails with an {@link ExpressionLimitError} instead of running
+ * for seconds. A number kept as text (`JSON.rawJSON`, see json.ts) is a scalar here.
  */
 
 type JsonObject = Record<string, unknown>;
 
-/** The nodelist `ast` selects from `value` (which stands for the root, `$` or `$$`), as values. */
-export function evaluateJsonPath(ast: JsonPathAst, value: unknown): unknown[] {
+/**
+ * Nodes one evaluation may select and visit, in all. A 1 MiB payload has at most about 500,000
+ * nodes, so `$..*` over the largest message fits; 1,000,000 nodes take about 0.2 s.
+ */
+export const MAX_EXPRESSION_NODES = 1_000_000;
+
+export interface EvaluationLimits {
+  /** @default {@link MAX_EXPRESSION_NODES} */
+  readonly maxNodes?: number;
+  /** The path as written, for the error message. @default the path in canonical form */
+  readonly source?: string;
+}
+
+/** The work one evaluation may still do; {@link spend} throws {@link OVER_BUDGET} past it. */
+interface Budget {
+  left: number;
+}
+
+/**
+ * Thrown inside one evaluation only, and turned into an `ExpressionLimitError` (which names the
+ * path) at its top. One instance, made once: the walk's inner loops stay small.
+ */
+const OVER_BUDGET = new Error('over budget');
+
+function spend(budget: Budget, nodes: number): void {
+  budget.left -= nodes;
+  if (budget.left < 0) throw OVER_BUDGET;
+}
+
+/**
+ * The nodelist `ast` selects from `value` (which stands for the root, `$` or `$$`), as values.
+ * @throws ExpressionLimitError when the evaluation goes past `limits.maxNodes`.
+ */
+export function evaluateJsonPath(ast: JsonPathAst, value: unknown, limits: EvaluationLimits = {}): unknown[] {
+  const max = limits.maxNodes ?? MAX_EXPRESSION_NODES;
+  const budget: Budget = { left: max };
   let nodes: unknown[] = [value];
-  for (const segment of ast.segments) {
-    if (nodes.length === 0) break;
-    nodes = applySegment(segment, nodes);
+  try {
+    for (const segment of ast.segments) {
+      if (nodes.length === 0) break;
+      nodes = applySegment(segment, nodes, budget);
+    }
+  } catch (error) {
+    if (error !== OVER_BUDGET) throw error;
+    throw new ExpressionLimitError(
+      `expression ${JSON.stringify(limits.source ?? formatJsonPath(ast))} selected or visited more than ` +
+        `${max.toLocaleString('en-US')} nodes, the limit of one evaluation; write a more specific path ` +
+        '(fewer ".." and "*")',
+    );
   }
   return nodes;
 }
 
-function applySegment(segment: JsonPathSegment, nodes: readonly unknown[]): unknown[] {
+function applySegment(segment: JsonPathSegment, nodes: readonly unknown[], budget: Budget): unknown[] {
   const out: unknown[] = [];
   const { selectors } = segment;
   if (segment.kind === 'child') {
-    for (const node of nodes) {
-      for (const selector of selectors) select(selector, node, out);
-    }
+    for (const node of nodes) selectAll(selectors, node, out, budget);
     return out;
   }
   // Pre-order walk: a node, then each child's subtree in order. The stack holds nodes still to visit,
@@ -42,7 +91,8 @@ function applySegment(segment: JsonPathSegment, nodes: readonly unknown[]): unkn
     stack.push(node);
     while (stack.length > 0) {
       const current = stack.pop();
-      for (const selector of selectors) select(selector, current, out);
+      spend(budget, 1);
+      selectAll(selectors, current, out, budget);
       if (Array.isArray(current)) {
         for (let i = current.length - 1; i >= 0; i -= 1) pushIfContainer(stack, current[i]);
       } else if (isObject(current)) {
@@ -57,6 +107,20 @@ function applySegment(segment: JsonPathSegment, nodes: readonly unknown[]): unkn
 /** Scalars have no descendants and no selector selects anything from them: skip them early. */
 function pushIfContainer(stack: unknown[], value: unknown): void {
   if (value !== null && typeof value === 'object') stack.push(value);
+}
+
+/** Applies each selector to `node`, charging what each one selects. */
+function selectAll(
+  selectors: readonly JsonPathSelector[],
+  node: unknown,
+  out: unknown[],
+  budget: Budget,
+): void {
+  for (const selector of selectors) {
+    const before = out.length;
+    select(selector, node, out);
+    spend(budget, out.length - before);
+  }
 }
 
 function select(selector: JsonPathSelector, node: unknown, out: unknown[]): void {
@@ -104,10 +168,8 @@ function selectSlice(
   }
 }
 
-/** A JSON object: not null, not an array. */
-function isObject(value: unknown): value is JsonObject {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+/** A JSON object: not null, not an array, not a number kept as text. */
+const isObject = isPlainObject;
 
 /**
  * True when `ast` selects at most one node from any value (RFC 9535 §2.3.5.1, singular query): every
@@ -142,7 +204,7 @@ export function compileSingular(ast: JsonPathAst): (root: unknown) => unknown {
     for (const step of steps) {
       if (current === null || typeof current !== 'object') return undefined;
       if (step.index === undefined) {
-        if (Array.isArray(current) || !Object.hasOwn(current, step.name)) return undefined;
+        if (!isObject(current) || !Object.hasOwn(current, step.name)) return undefined;
         current = (current as JsonObject)[step.name];
       } else {
         if (!Array.isArray(current)) return undefined;

@@ -8,7 +8,12 @@
  *
  * The parser is a single loop over the text: it never recurses, so no path, however long, can
  * overflow the stack (filter-free JSONPath has no nesting).
+ *
+ * Errors are the runtime's own: {@link ExpressionSyntaxError} with the `position` where parsing
+ * stopped, and its subclass {@link UnsafeExpressionError} for filters, function extensions and
+ * script constructs.
  */
+import { ExpressionSyntaxError, UnsafeExpressionError } from '../errors.js';
 
 export type JsonPathRoot = '$' | '$$';
 
@@ -36,28 +41,6 @@ export interface JsonPathAst {
   readonly segments: readonly JsonPathSegment[];
 }
 
-/** A path outside the grammar. `position` is the 0-based index in the text where parsing stopped. */
-export class JsonPathSyntaxError extends Error {
-  readonly position: number;
-
-  constructor(message: string, position: number) {
-    super(message);
-    this.name = 'JsonPathSyntaxError';
-    this.position = position;
-  }
-}
-
-/**
- * A filter selector (`[?…]`), function extension (`name(…)`) or script construct (`(…)`, `@`):
- * refused by design, never evaluated. A subclass, so callers catching syntax errors catch it too.
- */
-export class JsonPathNotAllowedError extends JsonPathSyntaxError {
-  constructor(message: string, position: number) {
-    super(message, position);
-    this.name = 'JsonPathNotAllowedError';
-  }
-}
-
 /** RFC 9535 §2.1: integers in paths are within the I-JSON range. */
 const MAX_INTEGER = Number.MAX_SAFE_INTEGER;
 
@@ -66,8 +49,8 @@ const FILTER_HINT = 'filter expressions are not allowed; use a filter step';
 /**
  * Parses `text` from `start` (default 0) to its end. The root is `$` or `$$`; after it, RFC 9535
  * segments only. Positions in errors are indexes into `text`.
- * @throws JsonPathNotAllowedError for filters, function extensions and script constructs;
- * JsonPathSyntaxError for anything else outside the grammar.
+ * @throws UnsafeExpressionError for filters, function extensions and script constructs;
+ * ExpressionSyntaxError for anything else outside the grammar.
  * @example parseJsonPath("$.items[*]['sku']")
  */
 export function parseJsonPath(text: string, start = 0): JsonPathAst {
@@ -331,19 +314,19 @@ class Parser {
     while (isBlank(this.text.charCodeAt(this.pos))) this.pos += 1;
   }
 
-  private unexpected(expected: string): JsonPathSyntaxError {
+  private unexpected(expected: string): ExpressionSyntaxError {
     const { text, pos } = this;
     if (pos >= text.length)
       return this.fail(`unexpected end of path at position ${pos}: expected ${expected}`);
     return this.fail(`unexpected ${describe(text, pos)} at position ${pos}: expected ${expected}`);
   }
 
-  private fail(message: string, position = this.pos): JsonPathSyntaxError {
-    return new JsonPathSyntaxError(message, position);
+  private fail(message: string, position = this.pos): ExpressionSyntaxError {
+    return new ExpressionSyntaxError(message, { position });
   }
 
-  private notAllowed(message: string): JsonPathNotAllowedError {
-    return new JsonPathNotAllowedError(message, this.pos);
+  private notAllowed(message: string): UnsafeExpressionError {
+    return new UnsafeExpressionError(message, { position: this.pos });
   }
 }
 

@@ -8,6 +8,7 @@ import {
 } from './config.js';
 import { ConfigValidationError, type ConfigProblem } from '../errors.js';
 import { compileExpression, isExpression, type CompiledExpression } from './expressions.js';
+import type { JsonPathSegment } from './jsonpath.js';
 import { isPlainObject } from './json.js';
 import { expressionsIn, propertyPath } from './values.js';
 
@@ -244,7 +245,7 @@ function checkExpression(
     if (options.required) {
       report(
         path,
-        `${JSON.stringify(value)} is not an expression: it must be "$" or "$$" or start with "$.", "$[", "$$." or "$$["`,
+        `${JSON.stringify(value)} is not an expression: it must be "$" or "$$", or "$" / "$$" followed by "." or "["`,
       );
     }
     return undefined;
@@ -264,11 +265,19 @@ function checkStepReference(
   earlierSteps: ReadonlySet<string>,
   report: Report,
 ): void {
-  const [first, second] = expression.segments;
-  if (expression.root !== '$$' || first?.kind !== 'property' || first.name !== 'steps') return;
-  if (second?.kind !== 'property' || earlierSteps.has(second.name)) return;
+  const [first, second] = expression.ast.segments.map(singleName);
+  if (expression.root !== '$$' || first !== 'steps') return;
+  if (second === undefined || earlierSteps.has(second)) return;
   report(
     path,
-    `${expression.source} refers to step "${second.name}", which does not run before this step in this flow (earlier steps: ${listOf(earlierSteps)})`,
+    `${expression.source} refers to step "${second}", which does not run before this step in this flow (earlier steps: ${listOf(earlierSteps)})`,
   );
+}
+
+/** The name a child segment selects when it selects exactly one name (`.steps`, `['steps']`). */
+function singleName(segment: JsonPathSegment): string | undefined {
+  const [selector, ...more] = segment.selectors;
+  return segment.kind === 'child' && more.length === 0 && selector?.kind === 'name'
+    ? selector.name
+    : undefined;
 }
