@@ -35,7 +35,16 @@ export {
 } from './document/jsonpath.js';
 export { compileValue, expressionsIn, type ValueResolver } from './document/values.js';
 export { compileCondition, type ConditionPredicate } from './document/conditions.js';
-export { isPlainObject, jsonEquals, setOwn } from './document/json.js';
+export {
+  isPlainObject,
+  isRawNumber,
+  jsonDepthExceeds,
+  jsonEquals,
+  MAX_JSON_DEPTH,
+  parseJsonExact,
+  setOwn,
+} from './document/json.js';
+export { MAX_NAME_LENGTH } from './document/names.js';
 export * from './document/manifest.js';
 export * from './document/diff.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hubspotObjectType, toHubSpotProperties } from '@flow-worker/runtime';
+import { hubspotObjectType, parseJsonExact, toHubSpotProperties } from '@flow-worker/runtime';
 
 describe('hubspotObjectType', () => {
   it.each([
@@ -20,6 +20,18 @@ describe('hubspotObjectType', () => {
 });
 
 describe('toHubSpotProperties', () => {
+  it('sends integers beyond 2^53 digit for digit, alone and in multi-select values', () => {
+    // Prepare
+    const data = parseJsonExact('{"id":9007199254740993,"ids":[9007199254740995,1]}') as Record<
+      string,
+      unknown
+    >;
+    // Act
+    const properties = toHubSpotProperties(data);
+    // Assess
+    expect(properties).toEqual({ id: '9007199254740993', ids: '9007199254740995;1' });
+  });
+
   it('sends every value as a string, clearing with an empty string', () => {
     expect(
       toHubSpotProperties({

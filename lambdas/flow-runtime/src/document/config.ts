@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { MAX_NAME_LENGTH } from './names.js';
 
 /**
  * The connector config document: sources, targets and `flows[]`. This file is the single source
@@ -45,7 +46,7 @@ const name = (what: string) =>
   z
     .string({ error: `${what} must be a non-empty string` })
     .min(1, { error: `${what} must be a non-empty string` })
-    .max(128, { error: `${what} must be at most 128 characters` });
+    .max(MAX_NAME_LENGTH, { error: `${what} must be at most ${MAX_NAME_LENGTH} characters` });
 
 /**
  * A value in `data`, `id`, `group_id` or a condition `path`: a string starting with `$` is an

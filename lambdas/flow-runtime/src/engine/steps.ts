@@ -5,7 +5,7 @@ import type { Envelope, MessageMeta } from '../document/envelope.js';
 import { PermanentError, type ErrorContext } from '../errors.js';
 import type { ExpressionScope } from '../document/expressions.js';
 import type { Emitter, Target, TargetRequest, TargetResult } from '../targets/target.js';
-import { isPlainObject } from '../document/json.js';
+import { isPlainObject, isRawNumber } from '../document/json.js';
 import { compileValue, type ValueResolver } from '../document/values.js';
 
 /**
@@ -162,7 +162,12 @@ function resolveId(id: ValueResolver, scope: ExpressionScope, where: string, con
   return text;
 }
 
+/**
+ * A record id as text: a string as is, a number as JSON writes it, and a number too long for a
+ * double (kept as text by the envelope parser) digit for digit, so `9007199254740993` stays itself.
+ */
 function idText(value: unknown): string | undefined {
+  if (isRawNumber(value)) return value.rawJSON;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value === 'string' && value !== '') return value;
   return undefined;
@@ -239,6 +244,7 @@ function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
+  if (isRawNumber(value)) return 'a number';
   if (value === '') return 'an empty string';
   return `a ${typeof value}`;
 }

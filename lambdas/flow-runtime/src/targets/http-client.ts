@@ -1,5 +1,5 @@
 import runtimePackage from '../../package.json' with { type: 'json' };
-import { isPlainObject } from '../document/json.js';
+import { isPlainObject, isRawNumber } from '../document/json.js';
 import { PermanentError, RetryableError, type ErrorContext } from '../errors.js';
 
 /**
@@ -252,8 +252,9 @@ export function idFromData(
   data: Readonly<Record<string, unknown>> | undefined,
   property: string,
 ): string | undefined {
-  const value = data?.[property];
+  const value = data !== undefined && Object.hasOwn(data, property) ? data[property] : undefined;
   if (typeof value === 'string') return value;
+  if (isRawNumber(value)) return value.rawJSON;
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   return undefined;
 }

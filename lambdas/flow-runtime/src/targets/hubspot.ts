@@ -1,6 +1,6 @@
 import type { HubSpotTargetDefinition } from '../document/config.js';
 import { PermanentError } from '../errors.js';
-import { isPlainObject } from '../document/json.js';
+import { isPlainObject, isRawNumber } from '../document/json.js';
 import { joinUrl, type HttpResponse } from './http-client.js';
 import { createRemoteTarget, type RemoteTargetOptions } from './remote-target.js';
 import type { Target, TargetRequest, TargetResult } from './target.js';
@@ -42,10 +42,18 @@ function toHubSpotValue(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (value === null) return '';
   if (typeof value === 'string') return value;
+  // A number too long for a double, kept as the producer wrote it.
+  if (isRawNumber(value)) return value.rawJSON;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
     return String(value);
-  if (Array.isArray(value) && value.every((item) => item === null || typeof item !== 'object')) {
-    return value.filter((item) => item !== null && item !== undefined).join(';');
+  if (
+    Array.isArray(value) &&
+    value.every((item) => item === null || typeof item !== 'object' || isRawNumber(item))
+  ) {
+    return value
+      .filter((item) => item !== null && item !== undefined)
+      .map((item: unknown) => (isRawNumber(item) ? item.rawJSON : String(item)))
+      .join(';');
   }
   return JSON.stringify(value);
 }
