@@ -31,6 +31,7 @@ export function resolveFlowWorkerProps(props: FlowWorkerProps = {}): ResolvedFlo
     memorySize: props.memorySize ?? d.memorySize,
     tracing: props.tracing ?? d.tracing,
     secretNamePrefix: props.secretNamePrefix ?? d.secretNamePrefix,
+    allowPrivateTargetAddresses: props.allowPrivateTargetAddresses ?? d.allowPrivateTargetAddresses,
     logRetention: props.logRetention ?? d.logRetention,
     logLevel: props.logLevel ?? d.logLevel,
     configCacheTtl: props.configCacheTtl ?? d.configCacheTtl,

@@ -2,6 +2,10 @@ import type { Command } from 'commander';
 import { diffConfigs } from '@flow-worker/runtime';
 import { action } from '../action.js';
 import { loadConfigFile } from '../config-file.js';
+import { EVERY_TARGET_ADDRESS_RANGE } from '../target-addresses.js';
+
+/** A diff compares documents; where their targets point is the deployment's business. */
+const EVERY_RANGE = { allowTargetAddresses: EVERY_TARGET_ADDRESS_RANGE };
 import { CliError, EXIT } from '../errors.js';
 import { formatDiff } from '../format-diff.js';
 import { printJson } from '../io.js';
@@ -20,13 +24,13 @@ async function loadPair(first: string, second: string | undefined, table: string
         exitCode: EXIT.usage,
       });
     }
-    const offered = await loadConfigFile(first);
+    const offered = await loadConfigFile(first, EVERY_RANGE);
     return [await readStoredConfig(table, offered.connector_id), offered] as const;
   }
   if (second === undefined) {
     throw new CliError('give two config files, or one with --table <name>', { exitCode: EXIT.usage });
   }
-  return Promise.all([loadConfigFile(first), loadConfigFile(second)]);
+  return Promise.all([loadConfigFile(first, EVERY_RANGE), loadConfigFile(second, EVERY_RANGE)]);
 }
 
 async function diff(first: string, second: string | undefined, options: DiffOptions): Promise<number> {

@@ -1,14 +1,21 @@
 import type { Command } from 'commander';
-import { ConfigValidationError, ConfigVersionConflictError, publishConfig } from '@flow-worker/runtime';
+import {
+  ConfigValidationError,
+  ConfigVersionConflictError,
+  publishConfig,
+  type TargetAddressRange,
+} from '@flow-worker/runtime';
 import { action } from '../action.js';
 import { InvalidConfigFileError } from '../config-file.js';
 import { CliError, EXIT } from '../errors.js';
 import { printJson, readJsonFile } from '../io.js';
 import { openConfigTable } from '../table.js';
+import { allowTargetAddressesOption } from '../target-addresses.js';
 
 interface PublishOptions {
   readonly table: string;
   readonly json?: boolean;
+  readonly allowTargetAddresses: readonly TargetAddressRange[];
 }
 
 async function publish(file: string, options: PublishOptions): Promise<number> {
@@ -16,7 +23,9 @@ async function publish(file: string, options: PublishOptions): Promise<number> {
   const table = openConfigTable(options.table);
   try {
     // publishConfig validates again and stores the document as written (x-* annotations kept).
-    const result = await publishConfig(table, document);
+    const result = await publishConfig(table, document, {
+      allowTargetAddresses: options.allowTargetAddresses,
+    });
     if (options.json === true) {
       printJson({
         table: options.table,
@@ -51,6 +60,7 @@ export function registerPublish(program: Command): void {
     )
     .argument('<config>', 'connector config JSON file, or - for stdin')
     .requiredOption('--table <name>', 'the DynamoDB config table (default AWS credentials and region)')
+    .addOption(allowTargetAddressesOption())
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import type { ConfigProblem, ConnectorConfig } from '@flow-worker/runtime';
+import type { ConfigProblem, ConnectorConfig, TargetAddressRange } from '@flow-worker/runtime';
 import { action } from '../action.js';
 import { paletteFor } from '../colors.js';
 import { InvalidConfigFileError, loadConfigFile } from '../config-file.js';
 import { CliError, EXIT, JsonSyntaxError } from '../errors.js';
 import { printJson } from '../io.js';
+import { allowTargetAddressesOption } from '../target-addresses.js';
 
 /** The verdict on one file; `problems` use config paths, or `line:column` for JSON syntax. */
 export interface FileVerdict {
@@ -20,9 +21,9 @@ function summarize(config: ConnectorConfig): string {
   return `connector "${config.connector_id}" version ${config.version}: ${flows} (${enabled} enabled), ${config.targets.length} targets`;
 }
 
-async function judge(file: string): Promise<FileVerdict> {
+async function judge(file: string, allowed: readonly TargetAddressRange[]): Promise<FileVerdict> {
   try {
-    const config = await loadConfigFile(file);
+    const config = await loadConfigFile(file, { allowTargetAddresses: allowed });
     return { file, valid: true, problems: [], summary: summarize(config) };
   } catch (error) {
     if (error instanceof InvalidConfigFileError) return { file, valid: false, problems: error.problems };
@@ -51,13 +52,16 @@ export function registerValidate(program: Command): void {
       'check connector config files: JSON syntax, schema and cross-field rules; every problem with its path',
     )
     .argument('<config...>', 'connector config JSON files')
+    .addOption(allowTargetAddressesOption())
     .option('--json', 'print the verdicts as JSON')
     .action(
-      action(async (files: string[], options: { json?: boolean }) => {
-        const verdicts = await Promise.all(files.map(judge));
-        if (options.json === true) printJson(verdicts);
-        else for (const verdict of verdicts) process.stdout.write(formatVerdict(verdict));
-        return verdicts.every((v) => v.valid) ? EXIT.ok : EXIT.failure;
-      }),
+      action(
+        async (files: string[], options: { json?: boolean; allowTargetAddresses: TargetAddressRange[] }) => {
+          const verdicts = await Promise.all(files.map((file) => judge(file, options.allowTargetAddresses)));
+          if (options.json === true) printJson(verdicts);
+          else for (const verdict of verdicts) process.stdout.write(formatVerdict(verdict));
+          return verdicts.every((v) => v.valid) ? EXIT.ok : EXIT.failure;
+        },
+      ),
     );
 }

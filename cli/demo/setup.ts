@@ -71,7 +71,8 @@ export async function startDemoEnvironment(
   const erp = await startHttpTargetServer({ token: DEMO_SECRETS.erp.token });
   const rewritten = structuredClone(document);
   const targetNotes = rewriteTargets(rewritten, hubspot.url, erp.url);
-  const published = await publishConfig(stack.table, rewritten);
+  // The targets were just pointed at 127.0.0.1: publish allowing loopback, as the handlers run.
+  const published = await publishConfig(stack.table, rewritten, { allowTargetAddresses: ['loopback'] });
   const notes = [
     `DynamoDB (dynalite)      ${stack.dynamodbEndpoint}  table ${stack.table.tableName}`,
     `SQS (local)              ${stack.sqs.endpoint}  inbound-sync.fifo, outbound-sync.fifo and their -dlq.fifo queues`,

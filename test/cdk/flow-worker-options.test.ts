@@ -21,6 +21,7 @@ describe('a staged worker with every option set', () => {
       maxConcurrency: 10,
       tracing: true,
       secretNamePrefix: 'acme/prod/',
+      allowPrivateTargetAddresses: true,
       logLevel: 'DEBUG',
       configCacheTtl: Duration.seconds(5),
       queueAgeAlarmThreshold: Duration.minutes(15),
@@ -46,7 +47,7 @@ describe('a staged worker with every option set', () => {
     }
   });
 
-  it('sizes, bounds and traces the handlers', () => {
+  it('sizes, bounds and traces the handlers, and lets their targets reach private addresses', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: 1024,
       Timeout: 60,
@@ -57,6 +58,7 @@ describe('a staged worker with every option set', () => {
           LOG_LEVEL: 'DEBUG',
           CONFIG_CACHE_TTL_SECONDS: '5',
           SECRET_NAME_PREFIX: 'acme/prod/',
+          ALLOW_TARGET_ADDRESSES: 'private',
         }),
       },
     });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  classifyAddress,
   compileExpression,
   ConfigValidationError,
+  createGuardedTransport,
+  createHttpClient,
   evaluateExpression,
   isExpression,
   UnsafeExpressionError,
@@ -86,5 +89,55 @@ describe('docs/config.md', () => {
     expect(() => compileExpression('$.items.0')).toThrow('$.items[0]');
     expect(() => compileExpression('$.a[?@.b]')).toThrow(UnsafeExpressionError);
     expect(evaluateExpression("$['a(b)']", { event: { 'a(b)': 1 }, context: {} })).toBe(1);
+  });
+
+  it('classifies every range and example of the address table as the network guard does', () => {
+    // Prepare
+    const rows = page
+      .split('\n')
+      .filter((line) => /^\| (public|private|loopback|link-local|not a unicast)/.test(line))
+      .map((line) => {
+        const [what = '', example = ''] = line
+          .split('|')
+          .slice(1)
+          .map((cell) => cell.trim());
+        const kind = /^(\w+(?:-\w+)?)/.exec(what)?.[1] ?? '';
+        const addresses = [...what.matchAll(/`([0-9a-f.:]+)(?:\/\d+)?`/g)].map((m) => m[1] ?? '');
+        return {
+          kind: kind === 'not' ? 'reserved' : kind,
+          addresses: [...addresses, example.replaceAll('`', '')],
+        };
+      });
+    // Act
+    const kinds = rows.map((row) => row.addresses.map((address) => classifyAddress(address)?.kind ?? 'name'));
+    // Assess
+    expect(rows.map((row) => row.kind)).toEqual(['public', 'private', 'loopback', 'link-local', 'reserved']);
+    rows.forEach((row, index) => {
+      expect(kinds[index]).toEqual(row.addresses.map(() => row.kind));
+    });
+  });
+
+  it('quotes the messages the guard really gives, at validation and at call time', async () => {
+    // Prepare
+    const document = JSON.parse(exampleConfig ?? '') as { targets: unknown[] };
+    document.targets.push({ name: 'erp', kind: 'http', base_url: 'http://169.254.169.254/' });
+    const client = createHttpClient({
+      label: 'http target "erp"',
+      fetch: createGuardedTransport({
+        lookup: () => Promise.resolve([{ address: '169.254.169.254', family: 4 }]),
+      }),
+    });
+    // Act
+    const validation = () => validateConfig(document);
+    const call = client.send({
+      method: 'PUT',
+      url: 'https://erp.example.com/accounts/1',
+      operation: 'upsert accounts',
+    });
+    // Assess
+    const validationMessage = /`(targets\[1\]\.base_url: [^`]+)`/.exec(page)?.[1];
+    expect(validation).toThrow(validationMessage);
+    const callMessage = /`(http target "erp": upsert accounts failed: [^`]+)`/.exec(page)?.[1];
+    await expect(call).rejects.toThrow(callMessage);
   });
 });

@@ -171,6 +171,15 @@ export class ExpressionLimitError extends PermanentError {
   override name = 'ExpressionLimitError';
 }
 
+/**
+ * A target URL the network guard refuses: not http/https, credentials in it, or an address (literal,
+ * or what its host name resolved to) the deployment does not allow. Retrying cannot change that, so
+ * the message is dead-lettered with this reason.
+ */
+export class AddressNotAllowedError extends PermanentError {
+  override name = 'AddressNotAllowedError';
+}
+
 /** A required environment variable is missing or invalid; raised at cold start. */
 export class EnvironmentError extends FlowWorkerError {
   override name = 'EnvironmentError';

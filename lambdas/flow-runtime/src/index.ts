@@ -8,7 +8,7 @@ export * from './errors.js';
 // document/: what a connector config and a message envelope are.
 export * from './document/envelope.js';
 export * from './document/config.js';
-export { validateConfig, formatProblemPath } from './document/validate.js';
+export { validateConfig, formatProblemPath, type ValidationOptions } from './document/validate.js';
 export {
   compileExpression,
   evaluateExpression,
@@ -45,6 +45,15 @@ export {
   setOwn,
 } from './document/json.js';
 export { MAX_NAME_LENGTH } from './document/names.js';
+export {
+  addressRefusal,
+  classifyAddress,
+  TARGET_ADDRESS_RANGES,
+  targetUrlProblems,
+  type AddressClass,
+  type AddressKind,
+  type TargetAddressRange,
+} from './document/target-address.js';
 export * from './document/manifest.js';
 export * from './document/diff.js';
 
@@ -78,6 +87,14 @@ export {
   toHubSpotProperties,
 } from './targets/hubspot.js';
 export { createHttpTarget } from './targets/http.js';
+export {
+  createGuardedTransport,
+  type AddressLookup,
+  type FetchLike,
+  type FetchLikeInit,
+  type GuardedTransportOptions,
+  type ResolvedAddress,
+} from './targets/guarded-transport.js';
 export {
   createHttpClient,
   joinUrl,

@@ -1,3 +1,4 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { publishConfig, type ConnectorConfigInput, type SqsHandler } from '@flow-worker/runtime';
 import { startHttpServer, type TestHttpServer } from '../../support/http-server.js';
@@ -71,7 +72,7 @@ const reasonOf = (batch: HandledBatch, index = 0) => ({
 beforeAll(async () => {
   local = await startRealHandler(inject('dynamodbEndpoint'));
   api = await startHttpServer();
-  await publishConfig(local.table, hostileConfig());
+  await publishConfig(local.table, hostileConfig(), { allowTargetAddresses: ['loopback'] });
   handler = await local.coldHandler();
 });
 
@@ -170,4 +171,50 @@ describe('bodies that are not envelopes', () => {
     expect(batch.response).toEqual({ batchItemFailures: [] });
     expect(reasonOf(batch)).toEqual({ errorClass: 'poison', errorMessage: message });
   });
+});
+
+describe('targets pointed where the network guard refuses', () => {
+  it.each([
+    [
+      'the instance metadata address',
+      'http://169.254.169.254/latest',
+      '169.254.169.254 is a link-local address',
+    ],
+    [
+      'a URL with credentials',
+      'https://user:pass@erp.example.test/api',
+      'must not contain a user name or password',
+    ],
+    [
+      'a private address the deployment does not allow',
+      'http://10.0.0.5/api',
+      '10.0.0.5 is a private address',
+    ],
+  ])(
+    'dead-letters the messages of a stored config whose target is %s, as permanent, naming the field',
+    async (_what, baseUrl, reason) => {
+      // Prepare: written straight into the table, as an older tool or a hand edit could have.
+      const connectorId = `guard-${Math.random().toString(36).slice(2)}`;
+      const config = {
+        ...hostileConfig(),
+        connector_id: connectorId,
+        targets: [{ name: 'erp', kind: 'http', base_url: baseUrl }],
+      };
+      await local.table.client.send(
+        new PutCommand({
+          TableName: local.table.tableName,
+          Item: { connector_id: connectorId, version: 1, config, published_at: '2026-11-25T00:00:00Z' },
+        }),
+      );
+      const before = api.requests.length;
+      // Act
+      const batch = await run(bodyWithPayload('{"id":"a-1"}', { connector_id: connectorId }));
+      // Assess
+      expect(batch.response).toEqual({ batchItemFailures: [] });
+      expect(reasonOf(batch).errorClass).toBe('permanent');
+      expect(reasonOf(batch).errorMessage).toContain(`targets[0].base_url: ${reason}`);
+      expect(reasonOf(batch).errorMessage).not.toContain('pass@');
+      expect(api.requests.length).toBe(before);
+    },
+  );
 });

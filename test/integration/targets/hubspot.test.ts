@@ -29,7 +29,7 @@ const secrets: SecretProvider = {
 };
 
 function hubspotTarget(overrides: Partial<HubSpotTargetDefinition> = {}): Target {
-  return createTargetFactory({ secrets })({
+  return createTargetFactory({ secrets, allowTargetAddresses: ['loopback'] })({
     name: 'crm',
     kind: 'hubspot',
     secret: 'flow-worker/acme/hubspot',

@@ -19,7 +19,20 @@ describe('readEnvironment', () => {
       serviceName: 'flow-worker',
       metricsNamespace: 'FlowWorker',
       secretNamePrefix: undefined,
+      allowTargetAddresses: [],
     });
+  });
+
+  it.each([
+    ['private', ['private']],
+    ['loopback', ['loopback']],
+    ['private,loopback', ['private', 'loopback']],
+    [' Private , LOOPBACK ', ['private', 'loopback']],
+    ['', []],
+  ])('reads ALLOW_TARGET_ADDRESSES=%j as the ranges targets may use besides public ones', (value, ranges) => {
+    expect(readEnvironment({ ...REQUIRED, ALLOW_TARGET_ADDRESSES: value }).allowTargetAddresses).toEqual(
+      ranges,
+    );
   });
 
   it('reads the optional variables', () => {
@@ -52,6 +65,8 @@ describe('readEnvironment', () => {
     ['CONFIG_CACHE_TTL_SECONDS', { ...REQUIRED, CONFIG_CACHE_TTL_SECONDS: '-1' }],
     ['LOG_LEVEL', { ...REQUIRED, LOG_LEVEL: 'LOUD' }],
     ['OUTBOUND_QUEUE_URL', { ...REQUIRED, OUTBOUND_QUEUE_URL: 'outbound-sync.fifo' }],
+    ['ALLOW_TARGET_ADDRESSES', { ...REQUIRED, ALLOW_TARGET_ADDRESSES: 'link-local' }],
+    ['ALLOW_TARGET_ADDRESSES', { ...REQUIRED, ALLOW_TARGET_ADDRESSES: 'private,all' }],
   ])('names %s when it is missing or invalid', (variable, env) => {
     expect(() => readEnvironment(env)).toThrowError(EnvironmentError);
     expect(() => readEnvironment(env)).toThrowError(variable);

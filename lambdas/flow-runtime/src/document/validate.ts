@@ -10,7 +10,18 @@ import { ConfigValidationError, type ConfigProblem } from '../errors.js';
 import { compileExpression, isExpression, type CompiledExpression } from './expressions.js';
 import type { JsonPathSegment } from './jsonpath.js';
 import { isPlainObject } from './json.js';
+import type { TargetAddressRange } from './target-address.js';
+import { targetProblems } from './validate-targets.js';
 import { expressionsIn, propertyPath } from './values.js';
+
+export interface ValidationOptions {
+  /**
+   * Address ranges targets may use besides public addresses: the deployment's
+   * `ALLOW_TARGET_ADDRESSES`. Literal addresses in `base_url` are checked against it here; host
+   * names are checked when they are resolved, at call time. @default none (public addresses only)
+   */
+  readonly allowTargetAddresses?: readonly TargetAddressRange[];
+}
 
 /**
  * Validates a connector config document: the zod shape, then every cross-field rule. All problems
@@ -22,7 +33,7 @@ import { expressionsIn, propertyPath } from './values.js';
  * @example
  * const config = validateConfig(JSON.parse(await readFile('connector.json', 'utf8')));
  */
-export function validateConfig(document: unknown): ConnectorConfig {
+export function validateConfig(document: unknown, options: ValidationOptions = {}): ConnectorConfig {
   if (!isPlainObject(document)) {
     const got = Array.isArray(document) ? 'an array' : document === null ? 'null' : typeof document;
     throw new ConfigValidationError([
@@ -35,6 +46,7 @@ export function validateConfig(document: unknown): ConnectorConfig {
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map(problemFromIssue)),
     ...crossFieldProblems(document),
+    ...targetProblems(document.targets, options.allowTargetAddresses ?? []),
   ];
   if (problems.length > 0 || !parsed.success) {
     const context =

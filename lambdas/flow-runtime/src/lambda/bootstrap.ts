@@ -52,6 +52,7 @@ export function createFlowWorkerHandler(
       client: new SecretsManagerClient({}),
       allowedPrefix: environment.secretNamePrefix,
     }),
+    allowTargetAddresses: environment.allowTargetAddresses,
   });
   return createSqsHandler({
     configs: createConfigStore({
@@ -59,6 +60,7 @@ export function createFlowWorkerHandler(
       tableName: environment.configTableName,
       targetFactory,
       ttlSeconds: environment.configCacheTtlSeconds,
+      allowTargetAddresses: environment.allowTargetAddresses,
       logger,
       metrics,
     }),

@@ -15,6 +15,7 @@ import { ENVIRONMENT_DEFAULTS } from './environment.js';
 import { METRICS, countMetric } from './observability.js';
 import type { LogSink, MetricSink } from './observability.js';
 import type { TargetFactory } from '../targets/target.js';
+import type { ValidationOptions } from '../document/validate.js';
 
 /** The config table (layout in docs/deploy.md): one item per connector. */
 export interface ConfigTable {
@@ -39,7 +40,7 @@ export interface ConfigSource {
   get(connectorId: string): Promise<CompiledConfig>;
 }
 
-export interface ConfigStoreOptions extends ConfigTable {
+export interface ConfigStoreOptions extends ConfigTable, ValidationOptions {
   /** Builds the targets of each compiled config version. */
   readonly targetFactory: TargetFactory;
   /** How long a read stays fresh. @default 30 (`CONFIG_CACHE_TTL_SECONDS`) */
@@ -131,7 +132,8 @@ async function compileItem(
 ): Promise<CompiledConfig> {
   const { validateConfig } = await loadValidation();
   try {
-    return compileConfig(validateConfig(item.config), { targetFactory: options.targetFactory });
+    const validation = { allowTargetAddresses: options.allowTargetAddresses ?? [] };
+    return compileConfig(validateConfig(item.config, validation), { targetFactory: options.targetFactory });
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       // Loud: every message of this connector is dead-lettered until a valid version is published.
@@ -170,7 +172,7 @@ export async function readConfigItem(
   }
 }
 
-export interface PublishOptions {
+export interface PublishOptions extends ValidationOptions {
   /** Clock for `published_at`. @default Date.now */
   readonly now?: () => number;
 }
@@ -197,7 +199,7 @@ export async function publishConfig(
   options: PublishOptions = {},
 ): Promise<PublishResult> {
   const { validateConfig } = await loadValidation();
-  const config = validateConfig(document);
+  const config = validateConfig(document, { allowTargetAddresses: options.allowTargetAddresses ?? [] });
   const publishedAt = new Date((options.now ?? Date.now)()).toISOString();
   try {
     await table.client.send(

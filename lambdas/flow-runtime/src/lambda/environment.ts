@@ -1,4 +1,5 @@
 import type { QueueName } from '../document/config.js';
+import { TARGET_ADDRESS_RANGES, type TargetAddressRange } from '../document/target-address.js';
 import { EnvironmentError } from '../errors.js';
 
 /** Environment variables the handlers read (docs/handlers.md), with their defaults. */
@@ -30,6 +31,12 @@ export interface FlowWorkerEnvironment {
   readonly metricsNamespace: string;
   /** `SECRET_NAME_PREFIX`: the only secrets targets may name (what IAM grants). @default any */
   readonly secretNamePrefix: string | undefined;
+  /**
+   * `ALLOW_TARGET_ADDRESSES`: address ranges targets may reach besides public addresses,
+   * comma-separated (`private`, `loopback`). Link-local and metadata addresses are never allowed.
+   * @default none
+   */
+  readonly allowTargetAddresses: readonly TargetAddressRange[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -87,6 +94,21 @@ function logLevel(env: Env): LogLevel {
   return level;
 }
 
+function targetAddressRanges(env: Env): TargetAddressRange[] {
+  const name = 'ALLOW_TARGET_ADDRESSES';
+  const words = (env[name] ?? '').split(/[\s,]+/).filter((word) => word !== '');
+  return words.map((word) => {
+    const range = TARGET_ADDRESS_RANGES.find((candidate) => candidate === word.toLowerCase());
+    if (range === undefined) {
+      throw new EnvironmentError(
+        `environment variable ${name} must list some of ${TARGET_ADDRESS_RANGES.join(', ')} (comma-separated), got "${word}"`,
+        { context: { variable: name } },
+      );
+    }
+    return range;
+  });
+}
+
 /**
  * Reads and validates the handlers' environment. Called once at cold start, so a missing or
  * invalid variable fails the function immediately with a message naming it.
@@ -109,5 +131,6 @@ export function readEnvironment(env: Env): FlowWorkerEnvironment {
     metricsNamespace:
       env.POWERTOOLS_METRICS_NAMESPACE?.trim() || ENVIRONMENT_DEFAULTS.POWERTOOLS_METRICS_NAMESPACE,
     secretNamePrefix: env.SECRET_NAME_PREFIX?.trim() || undefined,
+    allowTargetAddresses: targetAddressRanges(env),
   };
 }
