@@ -96,6 +96,47 @@ describe('numbers a double cannot hold', () => {
   });
 });
 
+describe('record ids that look like paths', () => {
+  it.each(['..', '.', 'a/b', '../../admin', '%2F', '?q=1', '#top', 'a b'])(
+    'delivers id %j intact, in its own path segment',
+    async (id) => {
+      // Prepare
+      const before = api.requests.length;
+      // Act
+      const batch = await run(bodyWithPayload(JSON.stringify({ id })));
+      // Assess
+      expect(batch.response).toEqual({ batchItemFailures: [] });
+      const [request] = api.requests.slice(before);
+      expect(request?.method).toBe('PUT');
+      expect(request?.path.split('/')).toHaveLength(4);
+      expect(request?.path.startsWith('/api/accounts/')).toBe(true);
+      expect(decodeURIComponent(request?.path.split('/')[3] ?? '')).toBe(id);
+    },
+  );
+
+  it('deletes the record ".." at /api/accounts/%2E%2E, never at /api/', async () => {
+    // Prepare
+    const before = api.requests.length;
+    // Act
+    await run(bodyWithPayload('{"id":".."}', { event_type: 'account_removed' }));
+    // Assess
+    expect(api.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([
+      'DELETE /api/accounts/%2E%2E',
+    ]);
+  });
+
+  it('dead-letters an id no URL can carry (an unpaired surrogate) as permanent, saying so', async () => {
+    // Act
+    const batch = await run(bodyWithPayload('{"id":"a\\ud800"}'));
+    // Assess
+    expect(reasonOf(batch)).toEqual({
+      errorClass: 'permanent',
+      errorMessage:
+        'http target "erp": upsert accounts cannot put the record id in a URL: it contains an unpaired UTF-16 surrogate',
+    });
+  });
+});
+
 describe('payloads nested too deep', () => {
   it.each([513, 5_000, 100_000])(
     'dead-letters a payload nested %i levels as poison at once, naming the limit',

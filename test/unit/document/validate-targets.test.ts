@@ -102,4 +102,19 @@ describe('validateConfig: where targets may point', () => {
       },
     ]);
   });
+
+  it('rejects static headers that no HTTP request could carry', () => {
+    // Act
+    const problems = problemsWith(
+      http('https://erp.example.test', {
+        headers: { 'X-Ok': 'fine', 'Bad Name': 'x', 'X-Split': 'a\r\nInjected: 1', 'X-Wide': '→' },
+      }),
+    );
+    // Assess
+    expect(problems.map((p) => p.path)).toEqual([
+      'targets[1].headers["Bad Name"]',
+      'targets[1].headers["X-Split"]',
+      'targets[1].headers["X-Wide"]',
+    ]);
+  });
 });

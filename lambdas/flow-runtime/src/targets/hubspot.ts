@@ -81,9 +81,17 @@ export function createHubSpotTarget(
 ): Target {
   const baseUrl = definition.base_url ?? HUBSPOT_DEFAULT_BASE_URL;
   return createRemoteTarget(definition, options, { retryAfterHint: hubspotRetryHint }, (kit) => {
-    const { label, call, required, upsertKey } = kit;
-    const objectsUrl = (entity: string, ...rest: string[]) =>
-      joinUrl(baseUrl, ['/crm/v3/objects', hubspotObjectType(entity), ...rest].map(encodePath).join('/'));
+    const { label, call, required, segment, upsertKey } = kit;
+    /** `/crm/v3/objects/{type}/{…}`: the type and every id each one path segment. */
+    const objectsUrl = (request: TargetRequest, ...ids: string[]) =>
+      joinUrl(
+        baseUrl,
+        [
+          '/crm/v3/objects',
+          segment(request, 'the object type', hubspotObjectType(request.entity)),
+          ...ids.map((id) => segment(request, 'the record id', id)),
+        ].join('/'),
+      );
 
     return {
       async upsert(request: TargetRequest): Promise<TargetResult> {
@@ -91,7 +99,7 @@ export function createHubSpotTarget(
         const input = { idProperty, id, properties: toHubSpotProperties(request.data ?? {}) };
         const response = await call(request, {
           method: 'POST',
-          url: objectsUrl(request.entity, 'batch', 'upsert'),
+          url: `${objectsUrl(request)}/batch/upsert`,
           body: { inputs: [input] },
         });
         const result = firstBatchResult(response, label, request);
@@ -101,14 +109,14 @@ export function createHubSpotTarget(
         const properties = toHubSpotProperties(request.data ?? {});
         const response = await call(request, {
           method: 'POST',
-          url: objectsUrl(request.entity),
+          url: objectsUrl(request),
           body: { properties },
         });
         return { id: objectId(response, label, request) };
       },
       async update(request: TargetRequest): Promise<TargetResult> {
         const id = required(request, 'an id', request.id);
-        const url = withIdProperty(objectsUrl(request.entity, id), request.idProperty);
+        const url = withIdProperty(objectsUrl(request, id), request.idProperty);
         const response = await call(request, {
           method: 'PATCH',
           url,
@@ -121,25 +129,20 @@ export function createHubSpotTarget(
         let id = given;
         if (request.idProperty !== undefined && request.idProperty !== '') {
           // Archive takes only the record id: look it up by the unique property first.
-          const url = withIdProperty(objectsUrl(request.entity, given), request.idProperty);
+          const url = withIdProperty(objectsUrl(request, given), request.idProperty);
           const found = await call(request, { method: 'GET', url, acceptStatuses: [404] });
           if (found.status === 404) return { id: given, deleted: false };
           id = objectId(found, label, request);
         }
         const response = await call(request, {
           method: 'DELETE',
-          url: objectsUrl(request.entity, id),
+          url: objectsUrl(request, id),
           acceptStatuses: [404],
         });
         return { id, deleted: response.status !== 404 };
       },
     };
   });
-}
-
-function encodePath(segment: string, index: number): string {
-  // The first segment is the fixed `/crm/v3/objects` prefix; everything after it is data.
-  return index === 0 ? segment : encodeURIComponent(segment);
 }
 
 function withIdProperty(url: string, idProperty: string | undefined): string {

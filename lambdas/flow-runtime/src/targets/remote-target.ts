@@ -1,6 +1,7 @@
 import type { RecordAction, TargetDefinition } from '../document/config.js';
 import {
   createHttpClient,
+  encodePathSegment,
   idFromData,
   requireValue,
   type HttpClient,
@@ -31,6 +32,8 @@ export interface RemoteTargetKit {
   readonly client: HttpClient;
   /** A value the request cannot be sent without (see {@link requireValue}). */
   readonly required: (request: TargetRequest, what: string, value: string | undefined) => string;
+  /** `value` as one URL path segment it cannot leave (see {@link encodePathSegment}). */
+  readonly segment: (request: TargetRequest, what: string, value: string) => string;
   /** An upsert's `id_property` and the record's value of it (the resolved id, else read from data). */
   readonly upsertKey: (request: TargetRequest) => { readonly idProperty: string; readonly id: string };
   /**
@@ -77,6 +80,8 @@ export function createRemoteTarget(
     label,
     client,
     required,
+    segment: (request, what, value) =>
+      encodePathSegment(label, `${request.action} ${request.entity}`, what, value),
     upsertKey: (request) => {
       const idProperty = required(request, 'id_property', request.idProperty);
       const id = required(
