@@ -1,3 +1,4 @@
+import { parseJsonExact } from '@flow-worker/runtime';
 import { JsonSyntaxError } from './errors.js';
 
 /** Unwinds the scanner to where the syntax error is. */
@@ -110,7 +111,9 @@ function cleanMessage(message: string): string {
  */
 export function parseJsonText(text: string, file: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    // Numbers a double cannot hold stay as written, so `validate` can point at them instead of
+    // letting them be rounded into another value.
+    return parseJsonExact(text);
   } catch (error) {
     const offset = jsonErrorOffset(text) ?? 0;
     const { line, column } = lineColumn(text, offset);

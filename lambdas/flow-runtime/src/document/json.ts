@@ -82,6 +82,37 @@ export function jsonDepthExceeds(value: unknown, max: number): boolean {
 }
 
 /**
+ * The path (keys and indexes from the top) to the first value nested more than `max` levels deep,
+ * or `undefined` when there is none. Iterative, like {@link jsonDepthExceeds}.
+ */
+export function pathBeyondDepth(value: unknown, max: number): (string | number)[] | undefined {
+  interface Visit {
+    readonly node: unknown;
+    readonly depth: number;
+    readonly key: string | number | undefined;
+    readonly parent: Visit | undefined;
+  }
+  const stack: Visit[] = [{ node: value, depth: 0, key: undefined, parent: undefined }];
+  for (let visit = stack.pop(); visit !== undefined; visit = stack.pop()) {
+    const { node, depth } = visit;
+    if (typeof node !== 'object' || node === null || isRawNumber(node)) continue;
+    if (depth + 1 > max) {
+      const path: (string | number)[] = [];
+      for (let at: Visit | undefined = visit; at?.key !== undefined; at = at.parent) path.unshift(at.key);
+      return path;
+    }
+    const entries: [string | number, unknown][] = Array.isArray(node)
+      ? node.map((child, index): [number, unknown] => [index, child])
+      : Object.entries(node);
+    for (let i = entries.length - 1; i >= 0; i -= 1) {
+      const [key, child] = entries[i] ?? [0, undefined];
+      stack.push({ node: child, depth: depth + 1, key, parent: visit });
+    }
+  }
+  return undefined;
+}
+
+/**
  * Digits that might not fit a double: 16 or more significant digits, or a three-digit exponent.
  * Only texts that contain one are parsed with the (slower) source-aware reviver.
  */

@@ -12,7 +12,15 @@ import type { JsonPathSegment } from './jsonpath.js';
 import { isPlainObject } from './json.js';
 import type { TargetAddressRange } from './target-address.js';
 import { targetProblems } from './validate-targets.js';
-import { expressionsIn, propertyPath } from './values.js';
+import { expressionsIn, formatProblemPath } from './values.js';
+import {
+  depthProblem,
+  inexactNumberProblems,
+  protoKeyProblems,
+  withFreeFormJson,
+} from './validate-document.js';
+
+export { formatProblemPath } from './values.js';
 
 export interface ValidationOptions {
   /**
@@ -40,33 +48,23 @@ export function validateConfig(document: unknown, options: ValidationOptions = {
       { path: '', message: `a connector config must be a JSON object, got ${got}` },
     ]);
   }
+  const context = typeof document.connector_id === 'string' ? { connector: document.connector_id } : {};
+  // Before anything that recurses: the schema, the cross-field rules and the compiler all do.
+  const tooDeep = depthProblem(document);
+  if (tooDeep !== undefined) throw new ConfigValidationError([tooDeep], { context });
+  const inexact = inexactNumberProblems(document);
+  if (inexact.length > 0) throw new ConfigValidationError(inexact, { context });
   const parsed = ConnectorConfig.safeParse(document, {
     error: (issue) => (issue.input === undefined ? 'is required' : undefined),
   });
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map(problemFromIssue)),
+    ...protoKeyProblems(document),
     ...crossFieldProblems(document),
     ...targetProblems(document.targets, options.allowTargetAddresses ?? []),
   ];
-  if (problems.length > 0 || !parsed.success) {
-    const context =
-      isPlainObject(document) && typeof document.connector_id === 'string'
-        ? { connector: document.connector_id }
-        : {};
-    throw new ConfigValidationError(problems, { context });
-  }
-  return parsed.data;
-}
-
-/** `['flows', 1, 'steps', 2, 'id']` → `flows[1].steps[2].id`. */
-export function formatProblemPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((key, index) => {
-      if (typeof key === 'number') return `[${key}]`;
-      const text = propertyPath(String(key));
-      return index === 0 && text.startsWith('.') ? text.slice(1) : text;
-    })
-    .join('');
+  if (problems.length > 0 || !parsed.success) throw new ConfigValidationError(problems, { context });
+  return withFreeFormJson(parsed.data, document);
 }
 
 function problemFromIssue(issue: z.core.$ZodIssue): ConfigProblem {

@@ -11,6 +11,7 @@ import {
   RetryableError,
   describeError,
 } from '../errors.js';
+import { parseJsonExact } from '../document/json.js';
 import { ENVIRONMENT_DEFAULTS } from './environment.js';
 import { METRICS, countMetric } from './observability.js';
 import type { LogSink, MetricSink } from './observability.js';
@@ -23,7 +24,11 @@ export interface ConfigTable {
   readonly tableName: string;
 }
 
-/** An item of the config table as stored. `config` is the document as published (`x-*` kept). */
+/**
+ * An item of the config table, as read. `config` is the document as published (`x-*` kept); it is
+ * stored as JSON text (see {@link publishConfig}), and items stored as a map by earlier versions
+ * read the same.
+ */
 export interface ConfigItem {
   readonly connector_id: string;
   readonly version: number;
@@ -161,7 +166,9 @@ export async function readConfigItem(
     const { Item } = await table.client.send(
       new GetCommand({ TableName: table.tableName, Key: { connector_id: connectorId } }),
     );
-    return Item as ConfigItem | undefined;
+    if (Item === undefined) return undefined;
+    const stored = Item as ConfigItem;
+    return typeof stored.config === 'string' ? { ...stored, config: parseJsonExact(stored.config) } : stored;
   } catch (error) {
     // Throttling, network, a missing table: let SQS redeliver rather than dead-letter good messages.
     const { name } = describeError(error);
@@ -186,7 +193,9 @@ export interface PublishResult {
 /**
  * Validates a config document and writes it as the connector's published config, only if the
  * stored version is older (or there is none), so two publishers never lose an update silently.
- * The document is stored as given, so `x-*` annotations survive.
+ * The document is stored as given, so `x-*` annotations survive, and as JSON text: DynamoDB's
+ * document marshalling cannot store every JSON object (a key `constructor` makes it throw "Unsupported
+ * type", a key `__proto__` is lost), and what validates must be what is published and run.
  *
  * @throws ConfigValidationError listing every problem.
  * @throws ConfigVersionConflictError when the stored version is the same or newer.
@@ -208,7 +217,7 @@ export async function publishConfig(
         Item: {
           connector_id: config.connector_id,
           version: config.version,
-          config: document,
+          config: JSON.stringify(document),
           published_at: publishedAt,
         },
         ConditionExpression: 'attribute_not_exists(connector_id) OR #version < :version',
