@@ -81,6 +81,7 @@ export async function startDemoEnvironment(
     `ERP REST API (local)     ${erp.url}`,
     `published ${configFile} as connector "${published.connectorId}" version ${published.version}, target base_url rewritten to the local servers:`,
     ...targetNotes,
+    `targets on 127.0.0.1 (loopback) are allowed explicitly, as in any local run: ALLOW_TARGET_ADDRESSES=loopback`,
   ];
   return {
     stack,
