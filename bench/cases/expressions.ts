@@ -89,7 +89,8 @@ async function compare(paths: readonly string[], wrap: boolean, mode: BenchMode)
   return { compiledNs: (ours.mean * 1e6) / perIteration, jsonpathPlusNs: (theirs.mean * 1e6) / perIteration };
 }
 
-function rowsOf(label: string, result: Comparison): ResultRow[] {
+/** `goal`: the speed-up the plain paths are held to; the multi-node paths are informational. */
+function rowsOf(label: string, result: Comparison, goal: number | undefined): ResultRow[] {
   const rate = (ns: number) => `${(1e3 / ns).toFixed(2)} M evals/s`;
   const speedUp = result.jsonpathPlusNs / result.compiledNs;
   return [
@@ -108,8 +109,8 @@ function rowsOf(label: string, result: Comparison): ResultRow[] {
     {
       metric: `${label}: speed-up ours vs jsonpath-plus`,
       value: ratio(speedUp),
-      goal: `≥ ${GOAL}×`,
-      verdict: verdict(speedUp >= GOAL),
+      goal: goal === undefined ? '—' : `≥ ${goal}×`,
+      verdict: goal === undefined ? 'info' : verdict(speedUp >= goal),
     },
   ];
 }
@@ -137,7 +138,7 @@ export async function expressionEvaluation(mode: BenchMode): Promise<CaseResult>
       plain: { ...plain, speedUp: plain.jsonpathPlusNs / plain.compiledNs },
       multi: { ...multi, speedUp: multi.jsonpathPlusNs / multi.compiledNs },
     },
-    rows: [...rowsOf('plain paths', plain), ...rowsOf('multi-node paths', multi)],
+    rows: [...rowsOf('plain paths', plain, GOAL), ...rowsOf('multi-node paths', multi, undefined)],
     notes: [
       `plain: ${PLAIN_PATHS.join(', ')}; multi-node: ${MULTI_PATHS.join(', ')}; results checked equal before timing`,
     ],

@@ -156,16 +156,20 @@ function selectSlice(
   const step = slice.step ?? 1;
   if (step === 0) return;
   const length = array.length;
-  const normalize = (i: number) => (i >= 0 ? i : length + i);
   if (step > 0) {
-    const lower = Math.min(Math.max(normalize(slice.start ?? 0), 0), length);
-    const upper = Math.min(Math.max(normalize(slice.end ?? length), 0), length);
+    const lower = Math.min(Math.max(normalize(slice.start ?? 0, length), 0), length);
+    const upper = Math.min(Math.max(normalize(slice.end ?? length, length), 0), length);
     for (let i = lower; i < upper; i += step) out.push(array[i]);
   } else {
-    const upper = Math.min(Math.max(normalize(slice.start ?? length - 1), -1), length - 1);
-    const lower = Math.min(Math.max(normalize(slice.end ?? -length - 1), -1), length - 1);
+    const upper = Math.min(Math.max(normalize(slice.start ?? length - 1, length), -1), length - 1);
+    const lower = Math.min(Math.max(normalize(slice.end ?? -length - 1, length), -1), length - 1);
     for (let i = upper; lower < i; i += step) out.push(array[i]);
   }
+}
+
+/** A slice bound counted from the end when negative (no closure: this runs per evaluation). */
+function normalize(index: number, length: number): number {
+  return index >= 0 ? index : length + index;
 }
 
 /** A JSON object: not null, not an array, not a number kept as text. */

@@ -67,12 +67,23 @@ export function compileJsonPath(source: string): CompiledJsonPath {
   if (isSingularQuery(ast)) {
     return { source, ast, root: ast.root, singular: true, select: compileSingular(ast) };
   }
+  return { source, ast, root: ast.root, singular: false, select: compileMulti(ast, source) };
+}
+
+/**
+ * A multi-node path's evaluator: its leading singular segments (`$.company.contacts` of
+ * `$.company.contacts[*].email`) are read with a direct accessor, the rest by the evaluator.
+ */
+function compileMulti(ast: JsonPathAst, source: string): (root: unknown) => unknown[] {
   const limits = { source };
-  return {
-    source,
-    ast,
-    root: ast.root,
-    singular: false,
-    select: (root) => evaluateJsonPath(ast, root, limits),
+  const split = ast.segments.findIndex(
+    (_segment, index) => !isSingularQuery({ root: ast.root, segments: ast.segments.slice(index, index + 1) }),
+  );
+  if (split <= 0) return (root) => evaluateJsonPath(ast, root, limits);
+  const prefix = compileSingular({ root: ast.root, segments: ast.segments.slice(0, split) });
+  const rest: JsonPathAst = { root: ast.root, segments: ast.segments.slice(split) };
+  return (root) => {
+    const start = prefix(root);
+    return start === undefined ? [] : evaluateJsonPath(rest, start, limits);
   };
 }
