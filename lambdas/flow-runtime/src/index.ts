@@ -87,6 +87,7 @@ export {
   toHubSpotProperties,
 } from './targets/hubspot.js';
 export { createHttpTarget } from './targets/http.js';
+export { encodePathSegment, joinUrl } from './targets/url-path.js';
 export {
   createGuardedTransport,
   type AddressLookup,
@@ -97,7 +98,6 @@ export {
 } from './targets/guarded-transport.js';
 export {
   createHttpClient,
-  joinUrl,
   parseRetryAfter,
   USER_AGENT,
   type HttpClient,

@@ -14,6 +14,7 @@
  * script constructs.
  */
 import { ExpressionSyntaxError, UnsafeExpressionError } from '../errors.js';
+import { describe, readStringLiteral } from './jsonpath-string.js';
 
 export type JsonPathRoot = '$' | '$$';
 
@@ -164,7 +165,11 @@ class Parser {
 
   private selector(): JsonPathSelector {
     const char = this.text[this.pos];
-    if (char === "'" || char === '"') return { kind: 'name', name: this.stringLiteral(char) };
+    if (char === "'" || char === '"') {
+      const { value, end } = readStringLiteral(this.text, this.pos, char);
+      this.pos = end;
+      return { kind: 'name', name: value };
+    }
     if (char === '*') {
       this.pos += 1;
       return { kind: 'wildcard' };
@@ -225,91 +230,6 @@ class Parser {
     return value;
   }
 
-  /** string-literal in single or double quotes, with RFC 9535 escapes (§2.3.1.1). */
-  private stringLiteral(quote: '"' | "'"): string {
-    const { text } = this;
-    const open = this.pos;
-    let i = open + 1;
-    let value = '';
-    for (;;) {
-      const code = text.charCodeAt(i);
-      if (Number.isNaN(code)) throw this.fail(`string starting at position ${open} is not closed`, i);
-      if (code === quote.charCodeAt(0)) {
-        this.pos = i + 1;
-        return value;
-      }
-      if (code < 0x20) {
-        throw this.fail(
-          `control character ${describe(text, i)} must be escaped in a string (position ${i})`,
-          i,
-        );
-      }
-      if (code === 0x5c) {
-        const [decoded, next] = this.escape(i, quote);
-        value += decoded;
-        i = next;
-        continue;
-      }
-      if (isSurrogate(code)) {
-        const pair = text.codePointAt(i) ?? code;
-        if (pair <= 0xffff) throw this.fail(`unpaired surrogate in a string (position ${i})`, i);
-        value += text.slice(i, i + 2);
-        i += 2;
-        continue;
-      }
-      value += text[i];
-      i += 1;
-    }
-  }
-
-  /** One escape sequence at `at` (the backslash): the decoded text and the index after it. */
-  private escape(at: number, quote: '"' | "'"): [string, number] {
-    const { text } = this;
-    const char = text[at + 1];
-    switch (char) {
-      case 'b':
-        return ['\b', at + 2];
-      case 'f':
-        return ['\f', at + 2];
-      case 'n':
-        return ['\n', at + 2];
-      case 'r':
-        return ['\r', at + 2];
-      case 't':
-        return ['\t', at + 2];
-      case '/':
-      case '\\':
-        return [char, at + 2];
-      case "'":
-      case '"':
-        if (char === quote) return [char, at + 2];
-        break;
-      case 'u': {
-        const unit = this.hex4(at + 2, at);
-        if (isLowSurrogate(unit)) throw this.fail(`unpaired low surrogate \\u escape (position ${at})`, at);
-        if (!isHighSurrogate(unit)) return [String.fromCharCode(unit), at + 6];
-        if (text[at + 6] !== '\\' || text[at + 7] !== 'u') {
-          throw this.fail(`high surrogate \\u escape must be followed by a low one (position ${at})`, at);
-        }
-        const low = this.hex4(at + 8, at + 6);
-        if (!isLowSurrogate(low)) {
-          throw this.fail(`high surrogate \\u escape must be followed by a low one (position ${at})`, at);
-        }
-        return [String.fromCharCode(unit, low), at + 12];
-      }
-    }
-    const shown = char === undefined ? 'end of text' : describe(text, at + 1);
-    throw this.fail(`invalid escape "\\" followed by ${shown} in a string (position ${at})`, at);
-  }
-
-  private hex4(from: number, escapeAt: number): number {
-    const digits = this.text.slice(from, from + 4);
-    if (!/^[0-9A-Fa-f]{4}$/.test(digits)) {
-      throw this.fail(`\\u must be followed by 4 hex digits (position ${escapeAt})`, escapeAt);
-    }
-    return Number.parseInt(digits, 16);
-  }
-
   private skipBlank(): void {
     while (isBlank(this.text.charCodeAt(this.pos))) this.pos += 1;
   }
@@ -328,12 +248,6 @@ class Parser {
   private notAllowed(message: string): UnsafeExpressionError {
     return new UnsafeExpressionError(message, { position: this.pos });
   }
-}
-
-/** The character at `index`, quoted as JSON (so control characters show as escapes). */
-function describe(text: string, index: number): string {
-  const point = text.codePointAt(index);
-  return point === undefined ? 'end of text' : JSON.stringify(String.fromCodePoint(point));
 }
 
 /** B = %x20 / %x09 / %x0A / %x0D */
@@ -355,16 +269,4 @@ function isNameChar(point: number): boolean {
     (point >= 0x80 && point <= 0xd7ff) ||
     (point >= 0xe000 && point <= 0x10ffff)
   );
-}
-
-function isSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdfff;
-}
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
 }

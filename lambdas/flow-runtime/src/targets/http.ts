@@ -1,6 +1,7 @@
 import type { HttpTargetDefinition } from '../document/config.js';
 import { isPlainObject } from '../document/json.js';
-import { joinUrl, type HttpResponse } from './http-client.js';
+import type { HttpResponse } from './http-client.js';
+import { joinUrl } from './url-path.js';
 import { createRemoteTarget, type RemoteTargetOptions } from './remote-target.js';
 import type { Target, TargetRequest, TargetResult } from './target.js';
 

@@ -1,7 +1,8 @@
 import type { HubSpotTargetDefinition } from '../document/config.js';
 import { PermanentError } from '../errors.js';
 import { isPlainObject, isRawNumber } from '../document/json.js';
-import { joinUrl, type HttpResponse } from './http-client.js';
+import type { HttpResponse } from './http-client.js';
+import { joinUrl } from './url-path.js';
 import { createRemoteTarget, type RemoteTargetOptions } from './remote-target.js';
 import type { Target, TargetRequest, TargetResult } from './target.js';
 

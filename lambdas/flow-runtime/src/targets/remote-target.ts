@@ -1,7 +1,6 @@
 import type { RecordAction, TargetDefinition } from '../document/config.js';
 import {
   createHttpClient,
-  encodePathSegment,
   idFromData,
   requireValue,
   type HttpClient,
@@ -10,6 +9,7 @@ import {
   type HttpResponse,
 } from './http-client.js';
 import type { SecretProvider } from './secrets.js';
+import { encodePathSegment } from './url-path.js';
 import type { Target, TargetRequest, TargetResult } from './target.js';
 
 /** What every target reached over HTTP gets from the factory. */
