@@ -1,4 +1,9 @@
-import { ConfigValidationError, validateConfig, type ConnectorConfig } from '@flow-worker/runtime';
+import {
+  ConfigValidationError,
+  validateConfig,
+  type ConnectorConfig,
+  type ValidationOptions,
+} from '@flow-worker/runtime';
 import { CliError } from './errors.js';
 import { readJsonFile } from './io.js';
 
@@ -17,10 +22,10 @@ export class InvalidConfigFileError extends CliError {
  * Reads, parses and validates a connector config file (`-` for stdin).
  * @throws JsonSyntaxError (with line and column) or InvalidConfigFileError (every problem)
  */
-export async function loadConfigFile(path: string): Promise<ConnectorConfig> {
+export async function loadConfigFile(path: string, options: ValidationOptions): Promise<ConnectorConfig> {
   const document = await readJsonFile(path);
   try {
-    return validateConfig(document);
+    return validateConfig(document, options);
   } catch (error) {
     if (error instanceof ConfigValidationError) throw new InvalidConfigFileError(path, error.problems, error);
     throw error;

@@ -1,11 +1,5 @@
+import { parseJsonExact } from '@flow-worker/runtime';
 import { JsonSyntaxError } from './errors.js';
-
-/** Unwinds the scanner to where the syntax error is. */
-class Stop extends Error {
-  constructor(readonly at: number) {
-    super(`JSON syntax error at offset ${at}`);
-  }
-}
 
 const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
@@ -14,78 +8,102 @@ const LITERALS = ['true', 'false', 'null'] as const;
 /**
  * The offset of the first JSON syntax error in `text`, or `undefined` when it is valid JSON.
  * `JSON.parse` does not always say where it stopped (`Unexpected token ']'` has no position), so
- * a small scanner finds the place to show the user.
+ * a small scanner finds the place to show the user. It is a loop with a stack of open brackets,
+ * not a recursive descent, so no nesting depth can overflow it.
  */
 export function jsonErrorOffset(text: string): number | undefined {
-  let i = 0;
-  const fail = (): never => {
-    throw new Stop(i);
-  };
-  const skipWhitespace = () => {
-    while (i < text.length && WHITESPACE.has(text[i] as string)) i++;
-  };
-  const string = () => {
-    i++;
-    while (i < text.length) {
-      const ch = text[i] as string;
-      if (ch === '"') return void i++;
-      if (ch === '\\') {
-        i++;
-        const escape = text[i] ?? '';
-        if (escape === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
-          i += 4;
-        } else if (!'"\\/bfnrt'.includes(escape) || escape === '') fail();
-      } else if (ch < ' ') fail();
-      i++;
+  const scanner = new Scanner(text);
+  const open: ('{' | '[')[] = [];
+  let expectValue = true;
+  for (;;) {
+    scanner.skipWhitespace();
+    if (expectValue) {
+      const opened = scanner.openContainer();
+      if (opened === 'empty') expectValue = false;
+      else if (opened !== undefined) {
+        open.push(opened);
+        if (opened === '{' && !scanner.key()) return scanner.at;
+      } else if (scanner.scalar()) expectValue = false;
+      else return scanner.at;
+      continue;
     }
-    fail();
-  };
-  const members = (close: string, member: () => void) => {
-    i++;
-    skipWhitespace();
-    if (text[i] === close) return void i++;
-    for (;;) {
-      member();
-      skipWhitespace();
-      if (text[i] === ',') {
-        i++;
-        continue;
+    const top = open.at(-1);
+    if (top === undefined) return scanner.at < text.length ? scanner.at : undefined;
+    if (scanner.take(',')) {
+      if (top === '{' && !scanner.key()) return scanner.at;
+      expectValue = true;
+    } else if (scanner.take(top === '{' ? '}' : ']')) open.pop();
+    else return scanner.at;
+  }
+}
+
+/** The scanner's position and the tokens it reads; each read returns false where it fails. */
+class Scanner {
+  at = 0;
+
+  constructor(private readonly text: string) {}
+
+  skipWhitespace(): void {
+    while (this.at < this.text.length && WHITESPACE.has(this.text[this.at] as string)) this.at += 1;
+  }
+
+  take(char: string): boolean {
+    if (this.text[this.at] !== char) return false;
+    this.at += 1;
+    return true;
+  }
+
+  /** `{` or `[` opened (`'empty'` when it closed right away, `{}` / `[]`), else `undefined`. */
+  openContainer(): '{' | '[' | 'empty' | undefined {
+    const char = this.text[this.at];
+    if (char !== '{' && char !== '[') return undefined;
+    this.at += 1;
+    this.skipWhitespace();
+    if (this.take(char === '{' ? '}' : ']')) return 'empty';
+    return char;
+  }
+
+  /** An object key and its colon. */
+  key(): boolean {
+    this.skipWhitespace();
+    if (this.text[this.at] !== '"' || !this.string()) return false;
+    this.skipWhitespace();
+    return this.take(':');
+  }
+
+  scalar(): boolean {
+    if (this.text[this.at] === '"') return this.string();
+    NUMBER.lastIndex = this.at;
+    if (NUMBER.test(this.text)) {
+      this.at = NUMBER.lastIndex;
+      return true;
+    }
+    const literal = LITERALS.find((word) => this.text.startsWith(word, this.at));
+    if (literal === undefined) return false;
+    this.at += literal.length;
+    return true;
+  }
+
+  private string(): boolean {
+    const { text } = this;
+    this.at += 1;
+    while (this.at < text.length) {
+      const char = text[this.at] as string;
+      if (char === '"') {
+        this.at += 1;
+        return true;
       }
-      if (text[i] === close) return void i++;
-      fail();
+      if (char === '\\') {
+        this.at += 1;
+        const escape = text[this.at] ?? '';
+        if (escape === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(this.at + 1, this.at + 5))) return false;
+          this.at += 4;
+        } else if (!'"\\/bfnrt'.includes(escape) || escape === '') return false;
+      } else if (char < ' ') return false;
+      this.at += 1;
     }
-  };
-  const value = (): void => {
-    skipWhitespace();
-    const ch = text[i];
-    if (ch === '{') {
-      return members('}', () => {
-        skipWhitespace();
-        if (text[i] !== '"') fail();
-        string();
-        skipWhitespace();
-        if (text[i] !== ':') fail();
-        i++;
-        value();
-      });
-    }
-    if (ch === '[') return members(']', value);
-    if (ch === '"') return string();
-    NUMBER.lastIndex = i;
-    if (NUMBER.test(text)) return void (i = NUMBER.lastIndex);
-    const literal = LITERALS.find((word) => text.startsWith(word, i));
-    if (literal === undefined) fail();
-    i += (literal as string).length;
-  };
-  try {
-    value();
-    skipWhitespace();
-    if (i < text.length) fail();
-    return undefined;
-  } catch (error) {
-    if (error instanceof Stop) return error.at;
-    throw error;
+    return false;
   }
 }
 
@@ -110,7 +128,9 @@ function cleanMessage(message: string): string {
  */
 export function parseJsonText(text: string, file: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    // Numbers a double cannot hold stay as written, so `validate` can point at them instead of
+    // letting them be rounded into another value.
+    return parseJsonExact(text);
   } catch (error) {
     const offset = jsonErrorOffset(text) ?? 0;
     const { line, column } = lineColumn(text, offset);

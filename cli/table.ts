@@ -13,6 +13,7 @@ import {
   type ConnectorConfig,
 } from '@flow-worker/runtime';
 import { CliError } from './errors.js';
+import { EVERY_TARGET_ADDRESS_RANGE } from './target-addresses.js';
 
 /**
  * The config table through the default AWS credential chain and region; `AWS_ENDPOINT_URL_DYNAMODB`
@@ -81,7 +82,8 @@ export async function readStoredConfig(tableName: string, connectorId: string): 
       throw new CliError(`table ${tableName} has no published config for connector "${connectorId}"`);
     }
     try {
-      return validateConfig(item.config);
+      // Read to compare or to run locally: where targets point is the deployment's business.
+      return validateConfig(item.config, { allowTargetAddresses: EVERY_TARGET_ADDRESS_RANGE });
     } catch (error) {
       if (!(error instanceof ConfigValidationError)) throw error;
       throw new CliError(

@@ -143,6 +143,16 @@ export interface FlowWorkerProps {
   readonly secretNamePrefix?: string;
 
   /**
+   * Let targets reach private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7, …):
+   * sets `ALLOW_TARGET_ADDRESSES=private` on both handlers. Only useful when the functions can reach
+   * such networks; public addresses are always allowed, link-local and instance-metadata addresses
+   * (169.254.0.0/16, fd00:ec2::/32, …) never. Publish with `--allow-target-addresses private` to get
+   * the same verdict on literal addresses before deploying a config.
+   * @default false
+   */
+  readonly allowPrivateTargetAddresses?: boolean;
+
+  /**
    * Retention of each handler's log group (created by this construct, so the retention is kept).
    * @default RetentionDays.ONE_MONTH
    */
@@ -214,6 +224,7 @@ export const FLOW_WORKER_DEFAULTS = {
   hubspotRequestsPer10Seconds: ENVIRONMENT_DEFAULTS.HUBSPOT_REQUESTS_PER_10_SECONDS,
   tracing: false,
   secretNamePrefix: 'flow-worker/',
+  allowPrivateTargetAddresses: false,
   logRetention: RetentionDays.ONE_MONTH,
   logLevel: ENVIRONMENT_DEFAULTS.LOG_LEVEL as FlowWorkerLogLevel,
   // The handlers' own defaults: one source of truth for what an unset variable means.
@@ -267,6 +278,7 @@ export interface ResolvedFlowWorkerProps {
   readonly hubspotRequestsPer10Seconds: number;
   readonly tracing: boolean;
   readonly secretNamePrefix: string;
+  readonly allowPrivateTargetAddresses: boolean;
   readonly logRetention: RetentionDays;
   readonly logLevel: FlowWorkerLogLevel;
   readonly configCacheTtl: Duration;

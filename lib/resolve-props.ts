@@ -45,6 +45,7 @@ export function resolveFlowWorkerProps(props: FlowWorkerProps = {}): ResolvedFlo
     hubspotRequestsPer10Seconds: props.hubspotRequestsPer10Seconds ?? d.hubspotRequestsPer10Seconds,
     tracing: props.tracing ?? d.tracing,
     secretNamePrefix: props.secretNamePrefix ?? d.secretNamePrefix,
+    allowPrivateTargetAddresses: props.allowPrivateTargetAddresses ?? d.allowPrivateTargetAddresses,
     logRetention: props.logRetention ?? d.logRetention,
     logLevel: props.logLevel ?? d.logLevel,
     configCacheTtl: props.configCacheTtl ?? d.configCacheTtl,

@@ -8,6 +8,7 @@ import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { TargetAddressRange } from '@flow-worker/runtime';
 import {
   FLOW_WORKER_CONSTANTS,
   hubspotRequestsPerContainer,
@@ -118,6 +119,10 @@ export class SyncFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: s.metricsNamespace,
         SECRET_NAME_PREFIX: s.secretNamePrefix,
         ...hubspotShareVariable(s),
+        // Targets reach public addresses only, unless the deployment opens private ranges.
+        ...(s.allowPrivateTargetAddresses
+          ? { ALLOW_TARGET_ADDRESSES: 'private' satisfies TargetAddressRange }
+          : {}),
         NODE_OPTIONS: '--enable-source-maps',
       },
     });

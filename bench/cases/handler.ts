@@ -35,6 +35,7 @@ async function startServices() {
     await publishConfig(
       table,
       threeStepConfig({ connectorId, flows: HANDLER_FLOWS, baseUrl: `${http.url}/api` }),
+      { allowTargetAddresses: ['loopback'] },
     );
   }
   const env: Record<string, string> = {
@@ -46,6 +47,8 @@ async function startServices() {
     DLQ_URL: sqs.createQueue('inbound-sync-dlq.fifo'),
     // BENCH_LOG_LEVEL=SILENT shows what the per-record log lines cost (INFO is the deployed default).
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'INFO',
+    // The target server runs on 127.0.0.1, which a local run allows explicitly.
+    ALLOW_TARGET_ADDRESSES: 'loopback',
     [WORKER_ENV.dynamodb]: dynalite.endpoint,
   };
   return {

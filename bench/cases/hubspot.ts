@@ -13,6 +13,9 @@ import type { BenchMode } from '../lib/mode.js';
 import { micros, ratio, verdict, type CaseResult, type ResultRow } from '../lib/report.js';
 import { elapsedMs, median } from '../lib/stats.js';
 
+/** The local HubSpot runs on 127.0.0.1: allowed explicitly, as in any local run. */
+const LOCAL_TARGETS = ['loopback'] as const;
+
 /** The scenario: a 10 requests/s limit (10 per rolling second), 4 containers, 30 groups. */
 const LIMIT = { max: 10, intervalMs: 1_000 };
 const CONTAINERS = 4;
@@ -30,33 +33,37 @@ function factoryFor(side: Side, share = LIMIT.max): TargetFactory {
   return createTargetFactory({
     secrets,
     hubspotRateLimit: { requests: share, intervalMs: LIMIT.intervalMs },
+    allowTargetAddresses: LOCAL_TARGETS,
   });
 }
 
 function compiled(hubspot: LocalHubSpot, factory: TargetFactory): CompiledConfig {
-  const config = validateConfig({
-    connector_id: 'bench',
-    version: 1,
-    sources: [{ name: 'crm' }],
-    targets: [{ name: 'hubspot', kind: 'hubspot', secret: 'bench/hubspot', base_url: hubspot.url }],
-    flows: [
-      {
-        name: 'company_upsert',
-        source: 'crm',
-        event_type: 'company',
-        steps: [
-          {
-            id: 'upsert',
-            action: 'upsert',
-            target: 'hubspot',
-            entity: 'companies',
-            id_property: 'domain',
-            data: '$',
-          },
-        ],
-      },
-    ],
-  });
+  const config = validateConfig(
+    {
+      connector_id: 'bench',
+      version: 1,
+      sources: [{ name: 'crm' }],
+      targets: [{ name: 'hubspot', kind: 'hubspot', secret: 'bench/hubspot', base_url: hubspot.url }],
+      flows: [
+        {
+          name: 'company_upsert',
+          source: 'crm',
+          event_type: 'company',
+          steps: [
+            {
+              id: 'upsert',
+              action: 'upsert',
+              target: 'hubspot',
+              entity: 'companies',
+              id_property: 'domain',
+              data: '$',
+            },
+          ],
+        },
+      ],
+    },
+    { allowTargetAddresses: LOCAL_TARGETS },
+  );
   return compileConfig(config, { targetFactory: factory });
 }
 

@@ -1,4 +1,5 @@
 import {
+  createGuardedTransport,
   createHttpClient,
   PermanentError,
   type HttpResponse,
@@ -14,10 +15,12 @@ import {
  * concurrent callers told to wait retry together. Upserts only: that is all the case sends.
  */
 export function oneRequestPerRecordFactory(secrets: SecretProvider): TargetFactory {
+  // The local HubSpot runs on 127.0.0.1, allowed explicitly as for our own targets.
+  const transport = createGuardedTransport({ allowTargetAddresses: ['loopback'] });
   return (definition): Target => {
     const baseUrl = definition.base_url ?? '';
     const label = `${definition.kind} target "${definition.name}"`;
-    const client = createHttpClient({ label, retryAfterHint: intervalWhenSpent });
+    const client = createHttpClient({ label, retryAfterHint: intervalWhenSpent, fetch: transport });
     return {
       name: definition.name,
       kind: definition.kind,

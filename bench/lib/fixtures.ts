@@ -37,7 +37,7 @@ export function threeStepConfig(options: ConfigOptions): ConnectorConfigInput {
     connector_id: options.connectorId,
     version: options.version ?? 1,
     sources,
-    targets: [{ name: 'crm', kind: 'http', base_url: options.baseUrl ?? 'http://127.0.0.1:9/api' }],
+    targets: [{ name: 'crm', kind: 'http', base_url: options.baseUrl ?? 'https://crm.example.test/api' }],
     flows: Array.from({ length: options.flows }, (_, i) => {
       const { source, eventType } = pairOf(i);
       return {

@@ -93,6 +93,7 @@ async function throughput(): Promise<WorkerResult> {
     tableName: env('CONFIG_TABLE_NAME'),
     targetFactory: recording.factory,
     ttlSeconds: 30,
+    allowTargetAddresses: ['loopback'],
     logger,
     metrics,
   });

@@ -6,6 +6,10 @@ import { CliError, EXIT } from '../errors.js';
 import { formatDiff } from '../format-diff.js';
 import { printJson } from '../io.js';
 import { openTables, readStoredConfig, tableError } from '../table.js';
+import { EVERY_TARGET_ADDRESS_RANGE } from '../target-addresses.js';
+
+/** Comparing configs does not judge where their targets point: that is the deployment's business. */
+const EVERY_RANGE = { allowTargetAddresses: EVERY_TARGET_ADDRESS_RANGE };
 
 interface DiffOptions {
   readonly table?: string;
@@ -51,11 +55,14 @@ async function compare(
   if (table !== undefined) {
     if (second !== undefined)
       throw usage('with --table, give one config file (it is compared with the stored one)');
-    const offered = await loadConfigFile(first);
+    const offered = await loadConfigFile(first, EVERY_RANGE);
     return diffConfigs(await readStoredConfig(table, offered.connector_id), offered);
   }
   if (second === undefined) throw usage('give two config files, or one with --table <name>');
-  const [before, after] = await Promise.all([loadConfigFile(first), loadConfigFile(second)]);
+  const [before, after] = await Promise.all([
+    loadConfigFile(first, EVERY_RANGE),
+    loadConfigFile(second, EVERY_RANGE),
+  ]);
   return diffConfigs(before, after);
 }
 

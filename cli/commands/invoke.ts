@@ -5,6 +5,7 @@ import { EXIT } from '../errors.js';
 import { printJson } from '../io.js';
 import { runInvoke, type InvokeOptions } from '../invoke/run-invoke.js';
 import { formatReport } from '../report.js';
+import { allowTargetAddressesOption } from '../target-addresses.js';
 
 export function registerInvoke(program: Command): void {
   program
@@ -21,6 +22,7 @@ export function registerInvoke(program: Command): void {
       'replace every target, the emitter and the DLQ with recorders; print what would be sent',
     )
     .option('--secret <name=value...>', 'serve these secrets from a local Secrets Manager instead of AWS')
+    .addOption(allowTargetAddressesOption())
     .option('--json', 'print the run report as JSON')
     .addHelpText(
       'after',

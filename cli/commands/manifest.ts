@@ -3,6 +3,7 @@ import { buildManifest, type ConfigManifest } from '@flow-worker/runtime';
 import { action } from '../action.js';
 import { paletteFor } from '../colors.js';
 import { loadConfigFile } from '../config-file.js';
+import { EVERY_TARGET_ADDRESS_RANGE } from '../target-addresses.js';
 import { EXIT } from '../errors.js';
 import { printJson } from '../io.js';
 
@@ -31,7 +32,9 @@ export function registerManifest(program: Command): void {
     .option('--json', 'print the manifest document as JSON')
     .action(
       action(async (file: string, options: { json?: boolean }) => {
-        const manifest = buildManifest(await loadConfigFile(file));
+        const manifest = buildManifest(
+          await loadConfigFile(file, { allowTargetAddresses: EVERY_TARGET_ADDRESS_RANGE }),
+        );
         if (options.json === true) printJson(manifest);
         else process.stdout.write(formatManifest(manifest));
         return EXIT.ok;

@@ -1,15 +1,23 @@
 import type { Command } from 'commander';
-import { ConfigValidationError, formatBytes, publishConfig, type PublishResult } from '@flow-worker/runtime';
+import {
+  ConfigValidationError,
+  formatBytes,
+  publishConfig,
+  type PublishResult,
+  type TargetAddressRange,
+} from '@flow-worker/runtime';
 import { action } from '../action.js';
 import { InvalidConfigFileError } from '../config-file.js';
 import { EXIT } from '../errors.js';
 import { printJson, readJsonFile } from '../io.js';
 import { openTables, tableError } from '../table.js';
+import { allowTargetAddressesOption } from '../target-addresses.js';
 
 interface PublishOptions {
   readonly table: string;
   readonly manifestsTable?: string;
   readonly json?: boolean;
+  readonly allowTargetAddresses: readonly TargetAddressRange[];
 }
 
 /** How a publish went, for people: what was stored where, and what was pruned. */
@@ -59,11 +67,10 @@ async function publish(file: string, options: PublishOptions): Promise<number> {
   const tables = openTables(options.table, options.manifestsTable);
   try {
     // publishConfig validates again and stores the document as written (x-* annotations kept).
-    const result = await publishConfig(
-      tables.config,
-      document,
-      tables.manifests ? { manifests: tables.manifests } : {},
-    );
+    const result = await publishConfig(tables.config, document, {
+      ...(tables.manifests ? { manifests: tables.manifests } : {}),
+      allowTargetAddresses: options.allowTargetAddresses,
+    });
     warnPruneError(result);
     if (options.json === true) {
       printJson(publishedJson(result, options));
@@ -94,6 +101,7 @@ export function registerPublish(program: Command): void {
       '--manifests-table <name>',
       "also write the connector's event_flow_manifests item to this table, in the same transaction",
     )
+    .addOption(allowTargetAddressesOption())
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',

@@ -6,11 +6,13 @@ import {
   validateConfig,
   type ConfigProblem,
   type ConnectorConfig,
+  type TargetAddressRange,
 } from '@flow-worker/runtime';
 import { action } from '../action.js';
 import { paletteFor } from '../colors.js';
 import { CliError, EXIT, JsonSyntaxError } from '../errors.js';
 import { printJson, readJsonFile } from '../io.js';
+import { allowTargetAddressesOption } from '../target-addresses.js';
 
 /** The verdict on one file; `problems` use config paths, or `line:column` for JSON syntax. */
 export interface FileVerdict {
@@ -32,7 +34,10 @@ function summarize(config: ConnectorConfig): string {
  * Everything publish would refuse, and the limits the config is close to: the schema and
  * cross-field rules, the storage rules and the size limits, each problem with its path.
  */
-function check(document: unknown): {
+function check(
+  document: unknown,
+  allowed: readonly TargetAddressRange[],
+): {
   config?: ConnectorConfig;
   problems: ConfigProblem[];
   warnings: ConfigProblem[];
@@ -43,7 +48,7 @@ function check(document: unknown): {
   const warnings = findings.filter((f) => f.level === 'warning').map(asProblem);
   const problems = [...overLimits, ...storageProblems(document)];
   try {
-    const config = validateConfig(document);
+    const config = validateConfig(document, { allowTargetAddresses: allowed });
     return { config, problems, warnings };
   } catch (error) {
     if (!(error instanceof ConfigValidationError)) throw error;
@@ -51,9 +56,9 @@ function check(document: unknown): {
   }
 }
 
-async function judge(file: string): Promise<FileVerdict> {
+async function judge(file: string, allowed: readonly TargetAddressRange[]): Promise<FileVerdict> {
   try {
-    const { config, problems, warnings } = check(await readJsonFile(file));
+    const { config, problems, warnings } = check(await readJsonFile(file), allowed);
     if (config === undefined || problems.length > 0) return { file, valid: false, problems, warnings };
     return { file, valid: true, problems: [], warnings, summary: summarize(config) };
   } catch (error) {
@@ -91,13 +96,16 @@ export function registerValidate(program: Command): void {
       'check connector config files: JSON syntax, schema and cross-field rules; every problem with its path',
     )
     .argument('<config...>', 'connector config JSON files')
+    .addOption(allowTargetAddressesOption())
     .option('--json', 'print the verdicts as JSON')
     .action(
-      action(async (files: string[], options: { json?: boolean }) => {
-        const verdicts = await Promise.all(files.map(judge));
-        if (options.json === true) printJson(verdicts);
-        else for (const verdict of verdicts) process.stdout.write(formatVerdict(verdict));
-        return verdicts.every((v) => v.valid) ? EXIT.ok : EXIT.failure;
-      }),
+      action(
+        async (files: string[], options: { json?: boolean; allowTargetAddresses: TargetAddressRange[] }) => {
+          const verdicts = await Promise.all(files.map((file) => judge(file, options.allowTargetAddresses)));
+          if (options.json === true) printJson(verdicts);
+          else for (const verdict of verdicts) process.stdout.write(formatVerdict(verdict));
+          return verdicts.every((v) => v.valid) ? EXIT.ok : EXIT.failure;
+        },
+      ),
     );
 }

@@ -36,7 +36,10 @@ async function importHandlers(env: DemoEnvironment): Promise<Record<QueueName, S
   for (const queue of ['inbound-sync', 'outbound-sync'] as const) {
     // The demo builds its report from the handlers' log lines: at DEBUG each record's INFO line is
     // followed by its `run report` line, which carries the step results.
-    Object.assign(process.env, env.stack.handlerEnvironment(queue, 'DEBUG'));
+    Object.assign(process.env, env.stack.handlerEnvironment(queue, 'DEBUG'), {
+      // The demo's targets run on 127.0.0.1: allowed explicitly, as any local run must.
+      ALLOW_TARGET_ADDRESSES: 'loopback',
+    });
     const module = (await import(HANDLER_MODULES[queue])) as { handler: SqsHandler };
     handlers[queue] = module.handler;
   }

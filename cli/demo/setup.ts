@@ -73,7 +73,9 @@ export async function startDemoEnvironment(
   const erp = await startHttpTargetServer({ token: DEMO_SECRETS.erp.token });
   const rewritten = structuredClone(document);
   const targetNotes = rewriteTargets(rewritten, hubspot.url, erp.url);
-  const published = await publishConfig(stack.table, rewritten, { manifests: stack.manifests });
+  // The targets were just pointed at 127.0.0.1: publish allowing loopback, as the handlers run.
+  const local = { allowTargetAddresses: ['loopback'] } as const;
+  const published = await publishConfig(stack.table, rewritten, { manifests: stack.manifests, ...local });
   const notes = [
     `DynamoDB (dynalite)      ${stack.dynamodbEndpoint}  table ${stack.table.tableName}, manifests table ${stack.manifests.tableName}`,
     `SQS (local)              ${stack.sqs.endpoint}  inbound-sync.fifo, outbound-sync.fifo and their -dlq.fifo queues`,
@@ -82,6 +84,7 @@ export async function startDemoEnvironment(
     `ERP REST API (local)     ${erp.url}`,
     `published ${configFile} as connector "${published.connectorId}" version ${published.version} (and its manifest), target base_url rewritten to the local servers:`,
     ...targetNotes,
+    `targets on 127.0.0.1 (loopback) are allowed explicitly, as in any local run: ALLOW_TARGET_ADDRESSES=loopback`,
   ];
   return {
     stack,
@@ -89,7 +92,7 @@ export async function startDemoEnvironment(
     erp,
     notes,
     publishAs: async (connectorId) => {
-      await publishConfig(stack.table, { ...rewritten, connector_id: connectorId });
+      await publishConfig(stack.table, { ...rewritten, connector_id: connectorId }, local);
     },
     close: async () => {
       await Promise.all([hubspot.close(), erp.close()]);

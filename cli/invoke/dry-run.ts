@@ -3,6 +3,7 @@ import {
   createConfigStore,
   createFlowWorkerHandler,
   createRecordingTargets,
+  readEnvironment,
   type ConfigTable,
   type DeadLetterReason,
   type MetricSink,
@@ -36,7 +37,12 @@ export function dryRunHandler(
   const handler = createFlowWorkerHandler(env, {
     queue,
     overrides: {
-      configs: createConfigStore({ ...table, targetFactory: recording.factory }),
+      // The same address rules as the handler (ALLOW_TARGET_ADDRESSES), so a dry run refuses what a run would.
+      configs: createConfigStore({
+        ...table,
+        targetFactory: recording.factory,
+        allowTargetAddresses: readEnvironment(env).allowTargetAddresses,
+      }),
       emitter: recording.emitter,
       deadLetter: {
         send: (record, reason) => {

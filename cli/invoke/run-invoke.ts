@@ -5,6 +5,7 @@ import {
   type ConnectorConfig,
   type QueueName,
   type SqsHandler,
+  type TargetAddressRange,
 } from '@flow-worker/runtime';
 import { InvalidConfigFileError } from '../config-file.js';
 import { CliError } from '../errors.js';
@@ -25,6 +26,8 @@ export interface InvokeOptions {
   readonly dryRun?: boolean;
   /** `name=value` secrets served by a local Secrets Manager. */
   readonly secret?: readonly string[];
+  /** Ranges targets may use besides public addresses (`--allow-target-addresses`). */
+  readonly allowTargetAddresses: readonly TargetAddressRange[];
 }
 
 function parseSecrets(pairs: readonly string[]): Record<string, string> {
@@ -46,11 +49,15 @@ async function readEvent(file: string): Promise<SQSEvent> {
 }
 
 /** Publishes the config file to the embedded table; returns the parsed config. */
-async function publishLocal(stack: LocalStack, file: string): Promise<ConnectorConfig> {
+async function publishLocal(
+  stack: LocalStack,
+  file: string,
+  allowTargetAddresses: readonly TargetAddressRange[],
+): Promise<ConnectorConfig> {
   const document = await readJsonFile(file);
   try {
-    await publishConfig(stack.table, document);
-    return validateConfig(document);
+    await publishConfig(stack.table, document, { allowTargetAddresses });
+    return validateConfig(document, { allowTargetAddresses });
   } catch (error) {
     if (error instanceof ConfigValidationError) throw new InvalidConfigFileError(file, error.problems, error);
     throw error;
@@ -69,6 +76,7 @@ function handlerEnvironment(
 ): Record<string, string> {
   // DEBUG: each record's `run report` line carries the step results the report prints.
   const env = stack.handlerEnvironment(options.queue, 'DEBUG');
+  env.ALLOW_TARGET_ADDRESSES = options.allowTargetAddresses.join(',');
   const keep = (name: string) => {
     const value = process.env[name];
     if (value === undefined) delete env[name];
@@ -106,7 +114,7 @@ export async function runInvoke(options: InvokeOptions): Promise<LocalRunReport>
   try {
     const notes: string[] = [];
     if (options.config !== undefined) {
-      const config = await publishLocal(stack, options.config);
+      const config = await publishLocal(stack, options.config, options.allowTargetAddresses);
       notes.push(
         `config ${options.config} (connector "${config.connector_id}" version ${config.version}) published to an embedded DynamoDB`,
       );

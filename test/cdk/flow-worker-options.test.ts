@@ -25,6 +25,7 @@ describe('a staged worker with every option set', () => {
       hubspotRequestsPer10Seconds: 190,
       tracing: true,
       secretNamePrefix: 'acme/prod/',
+      allowPrivateTargetAddresses: true,
       logLevel: 'DEBUG',
       configCacheTtl: Duration.seconds(5),
       queueAgeAlarmThreshold: Duration.minutes(15),
@@ -50,7 +51,7 @@ describe('a staged worker with every option set', () => {
     }
   });
 
-  it('sizes, bounds and traces the handlers', () => {
+  it('sizes, bounds and traces the handlers, and lets their targets reach private addresses', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: 1024,
       Timeout: 60,
@@ -66,6 +67,7 @@ describe('a staged worker with every option set', () => {
           MAX_RECEIVE_COUNT: '20',
           RETRY_BACKOFF_BASE_SECONDS: '10',
           RETRY_BACKOFF_MAX_SECONDS: '300',
+          ALLOW_TARGET_ADDRESSES: 'private',
         }),
       },
     });

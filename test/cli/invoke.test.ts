@@ -52,6 +52,8 @@ describe('flow-worker invoke', () => {
         join(dir, 'acme.json'),
         '--secret',
         'flow-worker/acme/hubspot=pat-test',
+        '--allow-target-addresses',
+        'loopback',
       ],
       { input: generated.stdout },
     );
@@ -124,12 +126,32 @@ describe('flow-worker invoke', () => {
       join(dir, 'unavailable.json'),
       '--secret',
       'flow-worker/acme/hubspot=pat-test',
+      '--allow-target-addresses',
+      'loopback',
     ]);
 
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('not run (why is below): SQS will redeliver it');
     expect(result.stdout).toContain('GroupBlockedError: not run: message 0de30fa1-0002-');
     expect(result.stdout).toMatch(/batchItemFailures: \[0de30fa1-0002-.*, 0de30fa1-0003-.*\]/);
+  });
+
+  it('refuses a config whose target is on 127.0.0.1 unless loopback is allowed, naming the field', async () => {
+    const result = await runCli([
+      'invoke',
+      '--queue',
+      'inbound-sync',
+      '--event',
+      'events/demo-failures.json',
+      '--config',
+      join(dir, 'acme.json'),
+      '--dry-run',
+    ]);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'targets[0].base_url: 127.0.0.1 is a loopback address (127.0.0.0/8): targets may use loopback addresses only where the deployment allows them (ALLOW_TARGET_ADDRESSES=loopback)',
+    );
   });
 
   it('needs exactly one of --config and --table', async () => {

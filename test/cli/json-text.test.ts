@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JsonSyntaxError } from '../../cli/errors.js';
 import { jsonErrorOffset, parseJsonText } from '../../cli/json-text.js';
@@ -38,5 +39,24 @@ describe('parseJsonText', () => {
 
   it('keeps V8 detail without its position or input excerpt', () => {
     expect(() => parseJsonText('[1,]', 'x.json')).toThrow("x.json:1:4: not valid JSON: Unexpected token ']'");
+  });
+
+  it('finds no error in any JSON text JSON.stringify writes (fast-check)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom(0, 2), (value, indent) => {
+        expect(jsonErrorOffset(JSON.stringify(value, null, indent))).toBeUndefined();
+      }),
+    );
+  });
+
+  it('locates an error 100,000 brackets deep without overflowing the stack', () => {
+    // Prepare
+    const unclosed = '['.repeat(100_000);
+    const wrong = `${'{"a":'.repeat(100_000)}x`;
+    // Act & Assess
+    expect(jsonErrorOffset(unclosed)).toBe(100_000);
+    expect(jsonErrorOffset(wrong)).toBe(wrong.length - 1);
+    expect(jsonErrorOffset('['.repeat(100_000) + ']'.repeat(100_000))).toBeUndefined();
+    expect(() => parseJsonText(unclosed, 'deep.json')).toThrow(JsonSyntaxError);
   });
 });

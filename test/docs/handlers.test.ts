@@ -6,10 +6,13 @@ import {
   backoffCapSeconds,
   DEAD_LETTER_ATTRIBUTES,
   ENVIRONMENT_DEFAULTS,
+  MAX_JSON_DEPTH,
+  MAX_NAME_LENGTH,
   METRICS,
   deadLetterMessage,
   receivesToOutlast,
   shortestSpanSeconds,
+  parseEnvelope,
   stepErrorMetric,
 } from '@flow-worker/runtime';
 import { longestStaySeconds } from '../../lib/delivery-schedule.js';
@@ -23,6 +26,33 @@ const tableRow = (firstCell: string) =>
   page.split('\n').find((line) => line.startsWith(`| \`${firstCell}\``)) ?? '';
 
 describe('docs/handlers.md', () => {
+  it('states the envelope limits the parser applies, and the poison messages it gives', () => {
+    // Prepare
+    const envelope = (connectorId: string, payload: string) =>
+      `{"connector_id":"${connectorId}","source_name":"s","event_type":"t","payload":${payload}}`;
+    const deep = '['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1);
+    // Act
+    const messages = [envelope('a'.repeat(MAX_NAME_LENGTH + 1), '{}'), envelope('a', deep), 'null'].map(
+      (body) => {
+        try {
+          parseEnvelope(body);
+          return '';
+        } catch (error) {
+          return (error as Error).message;
+        }
+      },
+    );
+    // Assess
+    expect(tableRow('connector_id')).toContain(`at most ${MAX_NAME_LENGTH} characters`);
+    expect(tableRow('payload')).toContain(`nested at most ${MAX_JSON_DEPTH} levels deep`);
+    expect(messages[0]).toContain(`at most ${MAX_NAME_LENGTH} characters`);
+    expect(page).toContain(`\`${messages[1]}\``);
+    expect(page).toContain(`\`${messages[2]}\``);
+    expect(JSON.stringify(parseEnvelope(envelope('a', '[9007199254740993]')).payload)).toBe(
+      '[9007199254740993]',
+    );
+  });
+
   it('documents every environment variable with its default', () => {
     for (const variable of ['CONFIG_TABLE_NAME', 'DLQ_URL', 'INBOUND_QUEUE_URL', 'OUTBOUND_QUEUE_URL']) {
       expect(tableRow(variable)).not.toBe('');

@@ -185,6 +185,7 @@ export async function startDeliveryStack(options: DeliveryStackOptions): Promise
   await publishConfig(
     { client: DynamoDBDocumentClient.from(dynamodb), tableName: configTable },
     connectorConfig(target.url),
+    { allowTargetAddresses: ['loopback'] },
   );
   const sqsClient = new SQSClient({
     endpoint: sqs.endpoint,
@@ -240,6 +241,8 @@ export async function startDeliveryStack(options: DeliveryStackOptions): Promise
       INBOUND_QUEUE_URL: sqs.queueUrl(QUEUES.source),
       OUTBOUND_QUEUE_URL: sqs.queueUrl(QUEUES.outbound),
       MAX_RECEIVE_COUNT: String(options.maxReceiveCount),
+      // The targets run on 127.0.0.1: allowed explicitly, as in any local run.
+      ALLOW_TARGET_ADDRESSES: 'loopback',
       LOG_LEVEL: 'WARN',
       ...extra,
     }),

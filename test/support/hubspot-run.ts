@@ -13,6 +13,9 @@ import {
 } from '@flow-worker/runtime';
 import type { LocalHubSpot } from '../../cli/local/hubspot-server.js';
 
+/** The local HubSpot runs on 127.0.0.1: allowed explicitly, as in any local run. */
+const LOCAL_TARGETS = { allowTargetAddresses: ['loopback'] } as const;
+
 export const HUBSPOT_TOKEN = 'pat-local-test';
 
 type Steps = ConnectorConfigInput['flows'][number]['steps'];
@@ -23,15 +26,19 @@ export function compileFor(
   steps: Steps,
   factory: Partial<TargetFactoryOptions> = {},
 ): CompiledConfig {
-  const config = validateConfig({
-    connector_id: 'acme',
-    version: 1,
-    sources: [{ name: 'crm' }],
-    targets: [{ name: 'hubspot', kind: 'hubspot', secret: 'hubspot-token', base_url: hubspot.url }],
-    flows: [{ name: 'test_flow', source: 'crm', event_type: 'change', steps }],
-  });
+  const config = validateConfig(
+    {
+      connector_id: 'acme',
+      version: 1,
+      sources: [{ name: 'crm' }],
+      targets: [{ name: 'hubspot', kind: 'hubspot', secret: 'hubspot-token', base_url: hubspot.url }],
+      flows: [{ name: 'test_flow', source: 'crm', event_type: 'change', steps }],
+    },
+    LOCAL_TARGETS,
+  );
   const targetFactory = createTargetFactory({
     secrets: { getToken: () => Promise.resolve(HUBSPOT_TOKEN) },
+    ...LOCAL_TARGETS,
     ...factory,
   });
   return compileConfig(config, { targetFactory });

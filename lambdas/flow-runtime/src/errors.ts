@@ -188,6 +188,50 @@ export class PermanentError extends FlowWorkerError {
   }
 }
 
+export interface ExpressionSyntaxErrorOptions extends FlowWorkerErrorOptions {
+  /** 0-based index in the expression's text where parsing stopped. */
+  readonly position?: number;
+}
+
+/**
+ * An expression outside the grammar the worker accepts (RFC 9535 JSONPath without filters, rooted at
+ * `$` or `$$`). Raised while a config is validated or compiled, never while a message runs.
+ */
+export class ExpressionSyntaxError extends FlowWorkerError {
+  override name = 'ExpressionSyntaxError';
+  readonly position: number | undefined;
+
+  constructor(message: string, options: ExpressionSyntaxErrorOptions = {}) {
+    super(message, options);
+    this.position = options.position;
+  }
+}
+
+/**
+ * A filter selector, function extension or script construct (`[?…]`, `length(…)`, `(…)`, `@`):
+ * refused by design and never evaluated. A subclass, so callers catching syntax errors catch it too.
+ */
+export class UnsafeExpressionError extends ExpressionSyntaxError {
+  override name = 'UnsafeExpressionError';
+}
+
+/**
+ * One evaluation of an expression went past the work it may do (see `MAX_EXPRESSION_NODES`): the
+ * same message would fail the same way every time, so it is dead-lettered with this reason.
+ */
+export class ExpressionLimitError extends PermanentError {
+  override name = 'ExpressionLimitError';
+}
+
+/**
+ * A target URL the network guard refuses: not http/https, credentials in it, or an address (literal,
+ * or what its host name resolved to) the deployment does not allow. Retrying cannot change that, so
+ * the message is dead-lettered with this reason.
+ */
+export class AddressNotAllowedError extends PermanentError {
+  override name = 'AddressNotAllowedError';
+}
+
 /**
  * A record failed retryably on its last receive (`MAX_RECEIVE_COUNT`): instead of leaving it to
  * SQS's redrive, which moves it without a reason, the handler dead-letters it as `exhausted`, with

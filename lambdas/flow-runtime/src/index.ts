@@ -9,23 +9,52 @@ export * from './errors.js';
 export * from './document/envelope.js';
 export * from './document/config.js';
 export * from './document/capabilities.js';
-export { validateConfig, formatProblemPath } from './document/validate.js';
+export { validateConfig, formatProblemPath, type ValidationOptions } from './document/validate.js';
 export {
-  assertSafeExpression,
   compileExpression,
   evaluateExpression,
-  ExpressionSyntaxError,
   isExpression,
   selectsNothing,
-  UnsafeExpressionError,
   type CompiledExpression,
   type ExpressionRoot,
   type ExpressionScope,
-  type PathSegment,
 } from './document/expressions.js';
+export {
+  compileJsonPath,
+  compileSingular,
+  evaluateJsonPath,
+  formatJsonPath,
+  isSingularQuery,
+  MAX_EXPRESSION_NODES,
+  parseJsonPath,
+  type CompiledJsonPath,
+  type EvaluationLimits,
+  type JsonPathAst,
+  type JsonPathRoot,
+  type JsonPathSegment,
+  type JsonPathSelector,
+} from './document/jsonpath.js';
 export { compileValue, expressionsIn, type ValueResolver } from './document/values.js';
 export { compileCondition, type ConditionPredicate } from './document/conditions.js';
-export { isPlainObject, jsonEquals, setOwn } from './document/json.js';
+export {
+  isPlainObject,
+  isRawNumber,
+  jsonDepthExceeds,
+  jsonEquals,
+  MAX_JSON_DEPTH,
+  parseJsonExact,
+  setOwn,
+} from './document/json.js';
+export { MAX_NAME_LENGTH } from './document/names.js';
+export {
+  addressRefusal,
+  classifyAddress,
+  TARGET_ADDRESS_RANGES,
+  targetUrlProblems,
+  type AddressClass,
+  type AddressKind,
+  type TargetAddressRange,
+} from './document/target-address.js';
 export * from './document/manifest.js';
 export * from './document/diff.js';
 export * from './document/limits.js';
@@ -84,12 +113,20 @@ export {
 export { RateLimiter, type RateLimit, type RateLimiterOptions } from './targets/rate-limiter.js';
 export { Coalescer, type CoalescedEntry, type CoalescerOptions } from './targets/coalescer.js';
 export { createHttpTarget, IDEMPOTENCY_KEY_HEADER } from './targets/http.js';
+export { encodePathSegment, joinUrl } from './targets/url-path.js';
+export {
+  createGuardedTransport,
+  type AddressLookup,
+  type FetchLike,
+  type FetchLikeInit,
+  type GuardedTransportOptions,
+  type ResolvedAddress,
+} from './targets/guarded-transport.js';
 export {
   createHttpClient,
-  joinUrl,
-  type HttpExchange,
   parseRetryAfter,
   USER_AGENT,
+  type HttpExchange,
   type HttpClient,
   type HttpClientOptions,
   type HttpRequest,

@@ -29,7 +29,7 @@ function aConfig(
     connector_id: connectorId,
     version,
     sources: [{ name: 'compass_inbound' }],
-    targets: [{ name: 'erp', kind: 'http', base_url: 'http://127.0.0.1:1/api' }],
+    targets: [{ name: 'erp', kind: 'http', base_url: 'https://erp.example.test/api' }],
     flows: [
       {
         name: `flow_v${version}`,

@@ -30,6 +30,8 @@ import { startCountingProxy, type CountingProxy } from '../../../cli/local/count
  */
 
 const TOKEN = 'local-erp-token';
+/** The HTTP target runs on 127.0.0.1: publishing allows loopback explicitly. */
+const LOOPBACK = { allowTargetAddresses: ['loopback'] } as const;
 const SECRET_PAYLOAD_VALUE = 'Never-Log-This-Name-7f3a';
 
 let proxy: CountingProxy;
@@ -171,6 +173,8 @@ async function coldHandler(
     OUTBOUND_QUEUE_URL: sqs.queueUrl('outbound-sync.fifo'),
     CONFIG_CACHE_TTL_SECONDS: '30',
     LOG_LEVEL: 'INFO',
+    // The targets run on 127.0.0.1: allowed explicitly, as every local run allows them.
+    ALLOW_TARGET_ADDRESSES: 'loopback',
     ...extraEnv,
   });
   vi.resetModules();
@@ -241,7 +245,7 @@ beforeAll(async () => {
   table = { client: DynamoDBDocumentClient.from(raw), tableName: `handlers-${randomUUID()}` };
   await createConfigTable(raw, table.tableName);
   for (const connector of ['acme', 'globex', 'initech'])
-    await publishConfig(table, connectorConfig(connector));
+    await publishConfig(table, connectorConfig(connector), LOOPBACK);
 });
 
 afterAll(async () => {
@@ -387,7 +391,7 @@ describe('inbound-sync handler (real handler, local services)', () => {
 
   it('picks up a newly published version after the cache TTL', async () => {
     const handler = await coldHandler({ CONFIG_CACHE_TTL_SECONDS: '1' });
-    await publishConfig(table, connectorConfig('hooli', 1));
+    await publishConfig(table, connectorConfig('hooli', 1), LOOPBACK);
     const event = () =>
       anSqsEvent([
         anSqsRecord({
@@ -396,7 +400,7 @@ describe('inbound-sync handler (real handler, local services)', () => {
         }),
       ]);
     await invoke(handler, event());
-    await publishConfig(table, connectorConfig('hooli', 2, 'accounts_v2'));
+    await publishConfig(table, connectorConfig('hooli', 2, 'accounts_v2'), LOOPBACK);
     const before = http.requests.length;
 
     await invoke(handler, event());

@@ -27,7 +27,10 @@ beforeAll(async () => {
   sqs = await startLocalSqs();
   sqs.createQueue('large-dlq.fifo');
   const document = threeStepConfig({ connectorId: CONNECTOR, flows: FLOWS, baseUrl: `${http.url}/api` });
-  published = await publishConfig(tables.config, document, { manifests: tables.manifests });
+  published = await publishConfig(tables.config, document, {
+    manifests: tables.manifests,
+    allowTargetAddresses: ['loopback'],
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -44,6 +47,8 @@ async function coldHandler(): Promise<SqsHandler> {
     AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     CONFIG_TABLE_NAME: tables.config.tableName,
     DLQ_URL: sqs.queueUrl('large-dlq.fifo'),
+    // The target runs on 127.0.0.1: allowed explicitly, as in any local run.
+    ALLOW_TARGET_ADDRESSES: 'loopback',
     LOG_LEVEL: 'SILENT',
   });
   vi.resetModules();

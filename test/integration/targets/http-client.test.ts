@@ -1,5 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createHttpClient, PermanentError, RetryableError, USER_AGENT } from '@flow-worker/runtime';
+import {
+  createGuardedTransport,
+  createHttpClient,
+  PermanentError,
+  RetryableError,
+  USER_AGENT,
+} from '@flow-worker/runtime';
+
+const LOOPBACK = createGuardedTransport({ allowTargetAddresses: ['loopback'] });
 import runtimePackage from '../../../lambdas/flow-runtime/package.json' with { type: 'json' };
 import {
   delayed,
@@ -22,7 +30,8 @@ afterEach(() => {
 });
 
 function client(overrides: Partial<Parameters<typeof createHttpClient>[0]> = {}) {
-  return createHttpClient({ label: 'http target "api"', timeoutMs: 2_000, ...overrides });
+  // The test server runs on 127.0.0.1: loopback is allowed explicitly, as a local run allows it.
+  return createHttpClient({ label: 'http target "api"', timeoutMs: 2_000, fetch: LOOPBACK, ...overrides });
 }
 
 function send(overrides: Partial<Parameters<ReturnType<typeof createHttpClient>['send']>[0]> = {}) {

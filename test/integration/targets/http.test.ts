@@ -21,7 +21,7 @@ let api: TestHttpServer;
 const secrets: SecretProvider = { getToken: () => Promise.resolve(TOKEN) };
 
 function httpTarget(overrides: Partial<HttpTargetDefinition> = {}): Target {
-  return createTargetFactory({ secrets })({
+  return createTargetFactory({ secrets, allowTargetAddresses: ['loopback'] })({
     name: 'erp',
     kind: 'http',
     base_url: `${api.url}/api/v1/`,

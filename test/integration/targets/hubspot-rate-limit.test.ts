@@ -22,7 +22,7 @@ afterEach(async () => {
 const create = { id: 'create', action: 'create', target: 'hubspot', entity: 'task', data: '$' } as const;
 
 function hubspotTarget(hubspot: LocalHubSpot, options: Parameters<typeof createTargetFactory>[0]): Target {
-  return createTargetFactory(options)({
+  return createTargetFactory({ allowTargetAddresses: ['loopback'], ...options })({
     name: 'hubspot',
     kind: 'hubspot',
     secret: 'hubspot-token',
@@ -95,7 +95,7 @@ describe('hubspot target: rate limits', () => {
       now: time.now,
       sleep: time.sleep,
     };
-    const factory = createTargetFactory(options);
+    const factory = createTargetFactory({ allowTargetAddresses: ['loopback'], ...options });
     const definition = {
       name: 'hubspot',
       kind: 'hubspot',

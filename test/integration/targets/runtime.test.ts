@@ -92,8 +92,8 @@ function compile(): CompiledConfig {
   const secrets = createSecretsManagerProvider({
     client: new SecretsManagerClient({ ...AWS, endpoint: secretsManager.endpoint }),
   });
-  return compileConfig(validateConfig(connectorConfig(hubspot.url)), {
-    targetFactory: createTargetFactory({ secrets }),
+  return compileConfig(validateConfig(connectorConfig(hubspot.url), { allowTargetAddresses: ['loopback'] }), {
+    targetFactory: createTargetFactory({ secrets, allowTargetAddresses: ['loopback'] }),
   });
 }
 
@@ -235,9 +235,12 @@ describe('upsert to HubSpot, then emit, through the runtime', () => {
     const secrets = createSecretsManagerProvider({
       client: new SecretsManagerClient({ ...AWS, endpoint: missing.endpoint }),
     });
-    const compiled = compileConfig(validateConfig(connectorConfig(hubspot.url)), {
-      targetFactory: createTargetFactory({ secrets }),
-    });
+    const compiled = compileConfig(
+      validateConfig(connectorConfig(hubspot.url), { allowTargetAddresses: ['loopback'] }),
+      {
+        targetFactory: createTargetFactory({ secrets, allowTargetAddresses: ['loopback'] }),
+      },
+    );
 
     const outcome = await runFlows(compiled, envelope, meta, { emitter: emitter() });
     await missing.close();

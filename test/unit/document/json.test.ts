@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isPlainObject, jsonEquals, setOwn } from '@flow-worker/runtime';
+import {
+  isPlainObject,
+  isRawNumber,
+  jsonDepthExceeds,
+  jsonEquals,
+  MAX_JSON_DEPTH,
+  parseJsonExact,
+  setOwn,
+} from '@flow-worker/runtime';
 
 /** A reference model of JSON equality: the same text once object keys are sorted. */
 function canonical(value: unknown): string {
@@ -72,5 +80,136 @@ describe('setOwn', () => {
     expect(Object.getPrototypeOf(target)).toBe(Object.prototype);
     expect(Object.keys(target)).toEqual(['__proto__']);
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+});
+
+describe('parseJsonExact', () => {
+  it('gives a value equal to what JSON.parse gives, written back as the same text, for any JSON', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        // Prepare
+        const text = JSON.stringify(value);
+        // Act
+        const parsed = parseJsonExact(text);
+        // Assess
+        expect(jsonEquals(parsed, JSON.parse(text))).toBe(true);
+        expect(JSON.stringify(parsed)).toBe(text);
+      }),
+    );
+  });
+
+  it('writes any integer back digit for digit, however long (BigInt is the reference)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.bigInt({ min: -(10n ** 40n), max: 10n ** 40n }), fc.constant(10n ** 21n)),
+        (integer) => {
+          // Act
+          const parsed = parseJsonExact(`{"id":${integer}}`);
+          // Assess
+          expect(JSON.stringify(parsed)).toBe(`{"id":${integer}}`);
+        },
+      ),
+    );
+  });
+
+  it.each([
+    ['9007199254740993', true],
+    ['-9007199254740993', true],
+    ['12345678901234567890', true],
+    ['1e400', true],
+    ['-1e400', true],
+    ['1e-400', true],
+    ['0.1000000000000000055511151231257827', true],
+    ['9007199254740992', true],
+    ['100000000000000000000000000000', true],
+    ['9007199254740991', false],
+    ['0.30000000000000004', false],
+    ['1e21', false],
+    ['1.5e-7', false],
+    ['1e29', false],
+    ['-0', false],
+  ])('keeps %s as written when a double cannot hold it (%s)', (text, kept) => {
+    // Act
+    const parsed = parseJsonExact(`[${text}]`) as unknown[];
+    // Assess
+    expect(isRawNumber(parsed[0])).toBe(kept);
+    expect(kept ? JSON.stringify(parsed) : String(parsed[0])).toBe(kept ? `[${text}]` : String(Number(text)));
+  });
+
+  it('leaves digits inside strings alone', () => {
+    expect(parseJsonExact('{"phone":"12345678901234567890"}')).toEqual({ phone: '12345678901234567890' });
+  });
+
+  it('treats a number kept as text as a scalar, never as an object', () => {
+    // Act
+    const [big] = parseJsonExact('[9007199254740993]') as unknown[];
+    // Assess
+    expect(isPlainObject(big)).toBe(false);
+    expect(jsonDepthExceeds([big], 1)).toBe(false);
+  });
+});
+
+describe('jsonEquals on numbers kept as text', () => {
+  const [big, same, other] = parseJsonExact(
+    '[9007199254740993, 9007199254740993e0, 9007199254740995]',
+  ) as unknown[];
+
+  it('compares them by decimal value', () => {
+    expect(jsonEquals(big, same)).toBe(true);
+    expect(jsonEquals(big, other)).toBe(false);
+    expect(jsonEquals({ id: big }, { id: same })).toBe(true);
+  });
+
+  it('never equates one with the double it would round to', () => {
+    expect(jsonEquals(big, 9007199254740992)).toBe(false);
+    expect(jsonEquals(9007199254740992, big)).toBe(false);
+    expect(jsonEquals(big, '9007199254740993')).toBe(false);
+  });
+});
+
+describe('jsonDepthExceeds', () => {
+  /** Reference model: the recursive definition (fine for the small values fast-check makes). */
+  const depthOf = (value: unknown): number => {
+    if (typeof value !== 'object' || value === null) return 0;
+    const children: unknown[] = Array.isArray(value) ? value : Object.values(value);
+    return 1 + Math.max(0, ...children.map(depthOf));
+  };
+
+  it('agrees with the recursive depth for any JSON value and limit', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.integer({ min: 0, max: 6 }), (value, max) => {
+        expect(jsonDepthExceeds(value, max)).toBe(depthOf(value) > max);
+      }),
+    );
+  });
+
+  it(`answers for a value 100,000 levels deep without overflowing the stack (limit ${MAX_JSON_DEPTH})`, () => {
+    // Prepare
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 100_000; i += 1) deep = { a: [deep] };
+    // Act
+    const exceeds = jsonDepthExceeds(deep, MAX_JSON_DEPTH);
+    // Assess
+    expect(exceeds).toBe(true);
+  });
+});
+
+describe('parseJsonExact on deep texts', () => {
+  it('parses a 100,000-deep text that has long numbers without overflowing the stack', () => {
+    // Prepare
+    const text = `{"id":9007199254740993,"deep":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    // Act
+    const parsed = parseJsonExact(text);
+    // Assess
+    expect(jsonDepthExceeds(parsed, MAX_JSON_DEPTH)).toBe(true);
+  });
+
+  it(`keeps long numbers exact in a text nested ${MAX_JSON_DEPTH} levels, the most accepted`, () => {
+    // Prepare
+    const text = `${'['.repeat(MAX_JSON_DEPTH - 1)}[9007199254740993]${']'.repeat(MAX_JSON_DEPTH - 1)}`;
+    // Act
+    const parsed = parseJsonExact(text);
+    // Assess
+    expect(JSON.stringify(parsed)).toBe(text);
   });
 });

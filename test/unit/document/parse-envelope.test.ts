@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventIdOf, parseEnvelope, PoisonMessageError } from '@flow-worker/runtime';
+import { eventIdOf, MAX_JSON_DEPTH, parseEnvelope, PoisonMessageError } from '@flow-worker/runtime';
 import { anEnvelope, META } from '../fixtures.js';
 
 describe('parseEnvelope', () => {
@@ -66,6 +66,69 @@ describe('parseEnvelope', () => {
     } catch (error) {
       expect((error as PoisonMessageError).context).toEqual({ connector: 'acme' });
     }
+  });
+});
+
+describe('parseEnvelope on hostile bodies', () => {
+  const body = (overrides: Record<string, unknown>, payloadText = '{}') =>
+    JSON.stringify({ ...anEnvelope(), ...overrides, payload: '§' }).replace('"§"', payloadText);
+
+  it('keeps integers beyond 2^53 as written, so they are sent on digit for digit', () => {
+    // Act
+    const envelope = parseEnvelope(body({}, '{"id":9007199254740993,"ids":[12345678901234567890]}'));
+    // Assess
+    expect(JSON.stringify(envelope.payload)).toBe('{"id":9007199254740993,"ids":[12345678901234567890]}');
+  });
+
+  it.each([
+    [MAX_JSON_DEPTH + 1, true],
+    [5_000, true],
+    [100_000, true],
+    [MAX_JSON_DEPTH, false],
+  ])('refuses a payload nested %i levels deep as poison, naming the limit (%s)', (depth, refused) => {
+    // Prepare
+    const text = '['.repeat(depth) + ']'.repeat(depth);
+    // Act
+    const act = () => parseEnvelope(body({}, text));
+    // Assess
+    if (refused) {
+      expect(act).toThrow(PoisonMessageError);
+      expect(act).toThrow(`invalid envelope: payload must be nested at most ${MAX_JSON_DEPTH} levels deep`);
+    } else {
+      expect(act).not.toThrow();
+    }
+  });
+
+  it.each([
+    [
+      '129 characters',
+      'a'.repeat(129),
+      'must be at most 128 characters (no connector config has a longer id)',
+    ],
+    [
+      '3,000 characters',
+      'a'.repeat(3_000),
+      'must be at most 128 characters (no connector config has a longer id)',
+    ],
+    [
+      'an unpaired surrogate',
+      'acme\uD800',
+      'must be well-formed Unicode text (it contains an unpaired surrogate)',
+    ],
+  ])('refuses a connector_id of %s as poison: no config can have it', (_what, id, message) => {
+    // Prepare
+    const text = JSON.stringify({ ...anEnvelope(), connector_id: '§' }).replace('"§"', `"${id}"`);
+    // Act
+    const act = () => parseEnvelope(text);
+    // Assess
+    expect(act).toThrow(PoisonMessageError);
+    expect(act).toThrow(`invalid envelope: connector_id ${message}`);
+  });
+
+  it('accepts a connector_id of exactly 128 characters, the longest a config can have', () => {
+    expect(
+      parseEnvelope(JSON.stringify(anEnvelope({ connector_id: 'a'.repeat(128) }))).connector_id,
+    ).toHaveLength(128);
   });
 });
 

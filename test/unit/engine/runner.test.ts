@@ -7,6 +7,7 @@ import {
   createRecordingTargets,
   errorClassOf,
   idempotencyKeyOf,
+  parseEnvelope,
   PermanentError,
   RetryableError,
   runFlows,
@@ -556,5 +557,68 @@ describe('runFlows', () => {
       expect(checkpointAdvanced(first, again)).toBe(false);
       expect(checkpointAdvanced(first, undefined)).toBe(false);
     });
+  });
+});
+
+describe('runFlows with integers beyond 2^53 in the payload', () => {
+  const bigPayload = () =>
+    parseEnvelope(
+      JSON.stringify(anEnvelope({ payload: '§' })).replace(
+        '"§"',
+        '{"payload":{"domain":9007199254740993,"owner":12345678901234567891,"tags":[9007199254740995]}}',
+      ),
+    );
+
+  it('uses them as record ids and sends them on digit for digit', async () => {
+    // Prepare
+    const { recording, run } = setUp(
+      aConfig({
+        flows: [
+          aFlow({
+            steps: [
+              step({ target: 'erp', entity: 'account', data: '$.payload' }),
+              step({
+                id: 'remove',
+                action: 'delete',
+                target: 'erp',
+                entity: 'account',
+                data: undefined,
+                id_property: undefined,
+                record_id: '$.payload.owner',
+              }),
+            ],
+          }),
+        ],
+      }),
+    );
+    // Act
+    const { report } = await run(bigPayload());
+    // Assess
+    expect(report.status).toBe('ok');
+    expect(recording.calls.map((call) => call.id)).toEqual(['9007199254740993', '12345678901234567891']);
+    expect(JSON.stringify(recording.calls[0]?.data)).toBe(
+      '{"domain":9007199254740993,"owner":12345678901234567891,"tags":[9007199254740995]}',
+    );
+  });
+
+  it('compares them by value in conditions, never with the double they would round to', async () => {
+    // Prepare
+    const { recording, run } = setUp(
+      aConfig({
+        flows: [
+          aFlow({
+            steps: [
+              filter('exact', { path: '$.payload.domain', in: [9007199254740992, '9007199254740993'] }),
+              step({ target: 'erp', entity: 'account' }),
+            ],
+          }),
+        ],
+      }),
+    );
+    // Act
+    const { report } = await run(bigPayload());
+    // Assess
+    expect(report.flows[0]?.status).toBe('filtered');
+    expect(recording.calls).toEqual([]);
   });
 });

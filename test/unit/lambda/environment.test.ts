@@ -19,6 +19,7 @@ describe('readEnvironment', () => {
       serviceName: 'flow-worker',
       metricsNamespace: 'FlowWorker',
       secretNamePrefix: undefined,
+      allowTargetAddresses: [],
       hubspotRequestsPer10Seconds: 100,
       runStateTableName: undefined,
       maxReceiveCount: undefined,
@@ -47,6 +48,18 @@ describe('readEnvironment', () => {
       baseSeconds: 1200,
       maxSeconds: 1200,
     });
+  });
+
+  it.each([
+    ['private', ['private']],
+    ['loopback', ['loopback']],
+    ['private,loopback', ['private', 'loopback']],
+    [' Private , LOOPBACK ', ['private', 'loopback']],
+    ['', []],
+  ])('reads ALLOW_TARGET_ADDRESSES=%j as the ranges targets may use besides public ones', (value, ranges) => {
+    expect(readEnvironment({ ...REQUIRED, ALLOW_TARGET_ADDRESSES: value }).allowTargetAddresses).toEqual(
+      ranges,
+    );
   });
 
   it('reads the optional variables', () => {
@@ -91,6 +104,8 @@ describe('readEnvironment', () => {
       'RETRY_BACKOFF_MAX_SECONDS',
       { ...REQUIRED, RETRY_BACKOFF_BASE_SECONDS: '60', RETRY_BACKOFF_MAX_SECONDS: '30' },
     ],
+    ['ALLOW_TARGET_ADDRESSES', { ...REQUIRED, ALLOW_TARGET_ADDRESSES: 'link-local' }],
+    ['ALLOW_TARGET_ADDRESSES', { ...REQUIRED, ALLOW_TARGET_ADDRESSES: 'private,all' }],
   ])('names %s when it is missing or invalid', (variable, env) => {
     expect(() => readEnvironment(env)).toThrowError(EnvironmentError);
     expect(() => readEnvironment(env)).toThrowError(variable);

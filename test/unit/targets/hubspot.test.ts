@@ -3,6 +3,7 @@ import {
   HUBSPOT_STANDARD_OBJECTS,
   hubspotAssociationObjectType,
   hubspotObjectType,
+  parseJsonExact,
   toHubSpotProperties,
 } from '@flow-worker/runtime';
 
@@ -54,6 +55,18 @@ describe('hubspotAssociationObjectType', () => {
 });
 
 describe('toHubSpotProperties', () => {
+  it('sends integers beyond 2^53 digit for digit, alone and in multi-select values', () => {
+    // Prepare
+    const data = parseJsonExact('{"id":9007199254740993,"ids":[9007199254740995,1]}') as Record<
+      string,
+      unknown
+    >;
+    // Act
+    const properties = toHubSpotProperties(data);
+    // Assess
+    expect(properties).toEqual({ id: '9007199254740993', ids: '9007199254740995;1' });
+  });
+
   it('sends every value as a string, clearing with an empty string', () => {
     expect(
       toHubSpotProperties({

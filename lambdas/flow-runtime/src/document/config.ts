@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { MAX_NAME_LENGTH } from './names.js';
 
 /**
  * The connector config document: sources, targets and `flows[]`. This file is the single source
@@ -13,6 +14,11 @@ export const EXTENSION_KEY_PATTERN = /^x-/;
 
 /** Metadata marker read by the JSON Schema generator to emit `additionalProperties: false` + `x-*`. */
 export const EXTENSIBLE_OBJECT_META = { 'flow-worker:extensible': true } as const;
+
+/** The problem of a key that is neither a known field nor an `x-*` annotation. */
+export function unknownFieldMessage(key: string, knownFields: readonly string[]): string {
+  return `unknown field "${key}" (known fields: ${knownFields.join(', ')}; annotations must start with "x-")`;
+}
 
 /**
  * A strict object that also accepts `x-*` extension keys. Any other unknown key is an error, so a
@@ -30,7 +36,7 @@ function configObject<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
             ctx.addIssue({
               code: 'custom',
               path: [key],
-              message: `unknown field "${key}" (known fields: ${Object.keys(shape).join(', ')}; annotations must start with "x-")`,
+              message: unknownFieldMessage(key, Object.keys(shape)),
             });
           }
         }
@@ -45,7 +51,7 @@ const name = (what: string) =>
   z
     .string({ error: `${what} must be a non-empty string` })
     .min(1, { error: `${what} must be a non-empty string` })
-    .max(128, { error: `${what} must be at most 128 characters` });
+    .max(MAX_NAME_LENGTH, { error: `${what} must be at most ${MAX_NAME_LENGTH} characters` });
 
 /**
  * A value in `data`, `id`, `group_id` or a condition `path`: a string starting with `$` is an
@@ -113,6 +119,8 @@ export interface Condition {
 }
 
 const COMPARISONS = ['equals', 'not_equals', 'in', 'exists'] as const;
+/** Every field a condition object may have. */
+export const CONDITION_FIELDS = ['path', ...COMPARISONS, 'all', 'any'] as const;
 
 export const Condition: z.ZodType<Condition> = configObject({
   path: JsonPathString.optional(),

@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json.js';
+import { MAX_NAME_LENGTH } from './names.js';
 import { ENVELOPE_MESSAGES } from './parse-envelope.js';
 
 export { eventIdOf, parseEnvelope, envelopeProblems, type MessageMeta } from './parse-envelope.js';
@@ -13,14 +15,26 @@ const nonEmpty = () =>
  * without zod on the hot path.
  */
 export const Envelope = z.looseObject({
-  connector_id: nonEmpty(),
+  /** The config table's key: no longer than any config's `connector_id`, and well-formed Unicode. */
+  connector_id: nonEmpty()
+    .max(MAX_NAME_LENGTH, { error: ENVELOPE_MESSAGES.tooLong })
+    .refine((id) => id.isWellFormed(), { error: ENVELOPE_MESSAGES.wellFormed }),
   source_name: nonEmpty(),
   event_type: nonEmpty(),
   /** The producer's id of the event: the idempotency key. */
   event_id: nonEmpty().optional(),
   occurred_at: z.iso.datetime({ offset: true, error: ENVELOPE_MESSAGES.dateTime }).optional(),
-  /** Any JSON value, required; `null` when the event has none. The event that `$` expressions read. */
-  payload: z.unknown(),
+  /**
+   * Any JSON value nested at most `MAX_JSON_DEPTH` levels, required; `null` when the event has none.
+   * The event that `$` expressions read.
+   */
+  payload: z.unknown().superRefine((payload, ctx) => {
+    // Present but `undefined` (only possible from code, never from JSON) is missing too.
+    if (payload === undefined) ctx.addIssue({ code: 'custom', message: ENVELOPE_MESSAGES.required });
+    else if (jsonDepthExceeds(payload, MAX_JSON_DEPTH)) {
+      ctx.addIssue({ code: 'custom', message: ENVELOPE_MESSAGES.tooDeep });
+    }
+  }),
 });
 export type Envelope = z.infer<typeof Envelope>;
 

@@ -1,32 +1,20 @@
-import { JSONPath } from 'jsonpath-plus';
-import { FlowWorkerError } from '../errors.js';
+import { ExpressionSyntaxError, UnsafeExpressionError } from '../errors.js';
+import { compileJsonPath, type JsonPathAst } from './jsonpath.js';
 
 /**
- * Safe JSONPath expressions.
+ * Expressions: the JSONPath strings of a config (in `data`, `record_id`, `group_id`, condition
+ * paths and `event_type_from`).
  *
- * A string value in a config is an expression iff it is `$` or `$$`, or starts with `$.`, `$[`,
- * `$$.` or `$$[`. `$…` reads the event (the envelope's `payload`), `$$…` the run context
- * `{ envelope, flow, steps }`. Every other string is a literal.
+ * A string value in a config is an expression iff it is `$` or `$$`, or `$` / `$$` followed, after
+ * optional blank space, by `.` or `[` (`$.a`, `$[0]`, `$$.steps`, `$ .a`). Every other string is a
+ * literal, so `"$5 off"` and `"$100"` stay text. `$…` reads the event (the envelope's `payload`),
+ * `$$…` the run context `{ envelope, flow, steps }`.
  *
- * Expressions are parsed by our own whitelist grammar, once per config version:
- * - plain paths (`$.a.b[0]`, `$['x y']`, `$["a"]`, `$.list[-1]`) compile to a direct accessor
- *   and never touch jsonpath-plus;
- * - wildcards (`*`), recursive descent (`..`), slices (`[0:2]`) and unions (`[0,1]`) fall back to
- *   jsonpath-plus with `eval: false` and always evaluate to an array (empty when nothing matches);
- * - filters and scripts (`?(`, `(@`, any parenthesis, `@`, backticks) are refused, at compile time
- *   and again right before any evaluation: config is customer-written and the worker runs with
- *   the platform's credentials.
+ * Expressions are RFC 9535 JSONPath without filters and function extensions (document/jsonpath.ts),
+ * parsed once per config version: singular paths (names and indexes only) compile to a direct
+ * accessor, every other path evaluates to an array (empty when nothing matches). Filters and
+ * scripts are refused at compile time with an {@link UnsafeExpressionError}; nothing evaluates code.
  */
-
-/** An expression that cannot be parsed by the grammar above. */
-export class ExpressionSyntaxError extends FlowWorkerError {
-  override name = 'ExpressionSyntaxError';
-}
-
-/** An expression containing a filter or script construct. Never evaluated. */
-export class UnsafeExpressionError extends FlowWorkerError {
-  override name = 'UnsafeExpressionError';
-}
 
 /** What `$` and `$$` read. */
 export interface ExpressionScope {
@@ -38,107 +26,70 @@ export interface ExpressionScope {
 
 export type ExpressionRoot = '$' | '$$';
 
-/** One step of a path, as parsed. */
-export type PathSegment =
-  | { readonly kind: 'property'; readonly name: string }
-  | { readonly kind: 'index'; readonly index: number }
-  | { readonly kind: 'wildcard' }
-  | { readonly kind: 'descent' }
-  | { readonly kind: 'slice'; readonly text: string }
-  | { readonly kind: 'union'; readonly text: string };
-
 export interface CompiledExpression {
   /** The expression as written. */
   readonly source: string;
   readonly root: ExpressionRoot;
-  readonly segments: readonly PathSegment[];
-  /** True for wildcard / descent / slice / union paths: `evaluate` then returns an array. */
+  /** The parsed path. */
+  readonly ast: JsonPathAst;
+  /** True unless the path is singular (names and indexes only): `evaluate` then returns an array. */
   readonly multi: boolean;
-  /** `undefined` when a plain path selects nothing; `[]` when a multi path matches nothing. */
+  /**
+   * `undefined` when a singular path selects nothing; `[]` when a multi path matches nothing.
+   * @throws ExpressionLimitError (permanent) when one evaluation does too much work.
+   */
   evaluate(scope: ExpressionScope): unknown;
 }
 
-const EXPRESSION_PREFIXES = ['$.', '$[', '$$.', '$$['] as const;
+/** `$` or `$$`, then optional blank space (RFC 9535: space, tab, LF, CR), then `.` or `[`. */
+const EXPRESSION_START = /^\$\$?[ \t\n\r]*[.[]/;
 
 /** True iff `value` is an expression (see module doc), false for every literal. */
 export function isExpression(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    (value === '$' || value === '$$' || EXPRESSION_PREFIXES.some((prefix) => value.startsWith(prefix)))
-  );
+  return typeof value === 'string' && (value === '$' || value === '$$' || EXPRESSION_START.test(value));
 }
-
-/** Tokens that could make a JSONPath engine evaluate code or filters. Checked anywhere in the string. */
-const UNSAFE_TOKENS = ['?(', '(@', '(', ')', '@', '`'] as const;
-
-/**
- * Throws {@link UnsafeExpressionError} when `source` contains a filter or script construct.
- * Called by {@link compileExpression} and again before every jsonpath-plus evaluation.
- */
-export function assertSafeExpression(source: string): void {
-  const found = UNSAFE_TOKENS.find((token) => source.includes(token));
-  if (found !== undefined) {
-    throw new UnsafeExpressionError(
-      `expression ${JSON.stringify(truncate(source))} contains ${JSON.stringify(found)}: filter and script ` +
-        'expressions (?(…), (…), @, backticks) are not allowed; use a plain path and a filter step instead',
-    );
-  }
-}
-
-const NAME = /^[\p{L}\p{N}_-]+/u;
-const INTEGER = /^-?\d+$/;
-const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
-const SLICE = /^(-?\d+)?:(-?\d+)?(:\d+)?$/;
-/** Names allowed inside brackets of a path handed to jsonpath-plus (its tokenizer treats others specially). */
-const FALLBACK_SAFE_NAME = /^[\p{L}\p{N}_ -]*$/u;
 
 /**
  * Parses and compiles an expression once.
- * @throws UnsafeExpressionError for filter/script constructs; ExpressionSyntaxError for anything
- * else outside the grammar.
+ * @throws UnsafeExpressionError for filters, function extensions and script constructs;
+ * ExpressionSyntaxError for anything else outside RFC 9535 (or a literal).
  * @example compileExpression('$.payload.name').evaluate({ event, context })
  */
 export function compileExpression(source: string): CompiledExpression {
-  assertSafeExpression(source);
   if (!isExpression(source)) {
-    throw syntaxError(source, 'an expression is "$" or "$$", or starts with "$.", "$[", "$$." or "$$["');
-  }
-  const root: ExpressionRoot = source.startsWith('$$') ? '$$' : '$';
-  const segments = parseSegments(source, root.length);
-  const multi = segments.some((s) => s.kind !== 'property' && s.kind !== 'index');
-  if (!multi) {
-    const steps = segments as readonly Extract<PathSegment, { kind: 'property' | 'index' }>[];
-    const read = root === '$' ? readEvent : readContext;
-    return {
+    throw syntaxError(
       source,
-      root,
-      segments,
-      multi,
-      evaluate: (scope) => followPlainPath(read(scope), steps),
-    };
+      'an expression is "$" or "$$", or "$" / "$$" followed by "." or "["',
+      undefined,
+    );
   }
-  for (const segment of segments) {
-    if (segment.kind === 'property' && !FALLBACK_SAFE_NAME.test(segment.name)) {
-      throw syntaxError(
-        source,
-        `in a path with wildcards, "..", slices or unions, names may contain only letters, digits, "_", "-" and spaces (got ${JSON.stringify(segment.name)})`,
-      );
+  let compiled: ReturnType<typeof compileJsonPath>;
+  try {
+    compiled = compileJsonPath(source);
+  } catch (error) {
+    if (error instanceof UnsafeExpressionError) {
+      throw new UnsafeExpressionError(`expression ${quote(source)} is refused: ${error.message}`, {
+        cause: error,
+        position: error.position,
+      });
     }
+    if (error instanceof ExpressionSyntaxError) throw syntaxError(source, error.message, error);
+    throw error;
   }
-  // jsonpath-plus only knows "$" as its root: hand it the normalized event-rooted form.
-  const engineText = '$' + segments.map(segmentText).join('');
+  const { ast, root } = compiled;
+  const read = root === '$' ? readEvent : readContext;
   return {
     source,
     root,
-    segments,
-    multi,
-    evaluate: (scope) => evaluateWithEngine(engineText, root === '$' ? scope.event : scope.context),
+    ast,
+    multi: !compiled.singular,
+    evaluate: (scope) => compiled.select(read(scope)),
   };
 }
 
 /**
  * Compiles and evaluates in one call: for tools and tests. The hot path compiles once per config
- * version instead. Refuses unsafe expressions before anything is evaluated.
+ * version instead.
  */
 export function evaluateExpression(source: string, scope: ExpressionScope): unknown {
   return compileExpression(source).evaluate(scope);
@@ -152,148 +103,69 @@ export function selectsNothing(expression: CompiledExpression, value: unknown): 
 const readEvent = (scope: ExpressionScope): unknown => scope.event;
 const readContext = (scope: ExpressionScope): unknown => scope.context;
 
-function followPlainPath(
-  start: unknown,
-  steps: readonly Extract<PathSegment, { kind: 'property' | 'index' }>[],
-): unknown {
-  let current = start;
-  for (const step of steps) {
-    if (current === null || typeof current !== 'object') return undefined;
-    if (step.kind === 'index' && Array.isArray(current)) {
-      const index = step.index < 0 ? current.length + step.index : step.index;
-      current = (current as unknown[])[index];
+function syntaxError(
+  source: string,
+  reason: string,
+  cause: ExpressionSyntaxError | undefined,
+): ExpressionSyntaxError {
+  const hint = bracketHint(source);
+  return new ExpressionSyntaxError(
+    `expression ${quote(source)} is invalid: ${reason}${hint === undefined ? '' : `; ${hint}`}`,
+    cause === undefined ? {} : { cause, position: cause.position },
+  );
+}
+
+/** Characters the former grammar allowed in a dot name (`$.first-name`, `$.1`). */
+const LEGACY_DOT_NAME = /^[\p{L}\p{N}_-]+/u;
+/** A dot name as RFC 9535 writes it: no leading digit, no `-`. */
+const RFC_DOT_NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
+
+/**
+ * How to write the path when its dot names are not RFC 9535 names (`$.first-name` → `$['first-name']`,
+ * `$.1` → `$[1]` or `$['1']`); `undefined` when that is not what is wrong with it.
+ */
+function bracketHint(source: string): string | undefined {
+  let text = '';
+  let rewritten = false;
+  let numeric = false;
+  for (let i = 0; i < source.length; i += 1) {
+    const char = source[i];
+    if (char === "'" || char === '"') {
+      const end = closingQuote(source, i);
+      text += source.slice(i, end);
+      i = end - 1;
       continue;
     }
-    const key = step.kind === 'index' ? String(step.index) : step.name;
-    // JSON arrays have no named members (`$.list.length` selects nothing); own properties only, so
-    // `$.constructor` or `$.__proto__` never reach the prototype chain.
-    if (Array.isArray(current) && !ARRAY_INDEX.test(key)) return undefined;
-    current = Object.hasOwn(current, key) ? (current as Record<string, unknown>)[key] : undefined;
+    text += char;
+    if (char !== '.') continue;
+    const name = LEGACY_DOT_NAME.exec(source.slice(i + 1))?.[0];
+    if (name === undefined || RFC_DOT_NAME.test(name)) continue;
+    // `.name` becomes `['name']`; `..name` keeps its `..`: `..['name']`.
+    text = (source[i - 1] === '.' ? text : text.slice(0, -1)) + `['${name}']`;
+    numeric ||= /^\d+$/.test(name);
+    rewritten = true;
+    i += name.length;
   }
-  return current;
-}
-
-function evaluateWithEngine(engineText: string, json: unknown): unknown[] {
-  // Defence in depth: the text was checked at compile time; check again right before the engine.
-  assertSafeExpression(engineText);
-  // jsonpath-plus returns undefined for falsy documents; a scalar or null has no children anyway.
-  if (json === null || typeof json !== 'object') return [];
-  const result: unknown = JSONPath({ path: engineText, json, eval: false, wrap: true });
-  return Array.isArray(result) ? result : [];
-}
-
-function parseSegments(source: string, start: number): PathSegment[] {
-  const segments: PathSegment[] = [];
-  let i = start;
-  while (i < source.length) {
-    const rest = source.slice(i);
-    if (rest.startsWith('..')) {
-      segments.push({ kind: 'descent' });
-      i += 2;
-      if (source[i] === '[') continue;
-      i = parseDotted(source, i, segments);
-    } else if (rest.startsWith('.')) {
-      i = parseDotted(source, i + 1, segments);
-    } else if (rest.startsWith('[')) {
-      i = parseBracket(source, i, segments);
-    } else {
-      throw syntaxError(source, `unexpected ${JSON.stringify(rest[0])} at position ${i}`);
-    }
+  if (!rewritten) return undefined;
+  try {
+    compileJsonPath(text);
+  } catch {
+    return undefined;
   }
-  return segments;
+  const member = `names with "-" or a leading digit are written in brackets: ${text}`;
+  return numeric ? `${member} (or, for an array index, ${text.replace(/\['(\d+)'\]/g, '[$1]')})` : member;
 }
 
-function parseDotted(source: string, i: number, segments: PathSegment[]): number {
-  if (source[i] === '*') {
-    segments.push({ kind: 'wildcard' });
-    return i + 1;
+/** The index just after the string literal opening at `open` (or the end of the text). */
+function closingQuote(source: string, open: number): number {
+  const quoteChar = source[open];
+  for (let i = open + 1; i < source.length; i += 1) {
+    if (source[i] === '\\') i += 1;
+    else if (source[i] === quoteChar) return i + 1;
   }
-  const match = NAME.exec(source.slice(i));
-  if (match === null) {
-    throw syntaxError(source, `expected a property name at position ${i} (use ['…'] for other characters)`);
-  }
-  segments.push({ kind: 'property', name: match[0] });
-  return i + match[0].length;
+  return source.length;
 }
 
-function parseBracket(source: string, open: number, segments: PathSegment[]): number {
-  const quote = source[open + 1];
-  if (quote === "'" || quote === '"') {
-    const { value, end } = readQuoted(source, open + 1, quote);
-    if (source[end] === ']') {
-      segments.push({ kind: 'property', name: value });
-      return end + 1;
-    }
-  }
-  const close = source.indexOf(']', open);
-  if (close === -1) throw syntaxError(source, `unclosed "[" at position ${open}`);
-  const inner = source.slice(open + 1, close);
-  if (inner === '*') segments.push({ kind: 'wildcard' });
-  else if (INTEGER.test(inner)) segments.push({ kind: 'index', index: Number(inner) });
-  else if (SLICE.test(inner)) segments.push({ kind: 'slice', text: inner });
-  else if (inner.includes(',')) segments.push({ kind: 'union', text: parseUnion(source, inner) });
-  else throw syntaxError(source, `unsupported selector [${inner}]`);
-  return close + 1;
-}
-
-/** A union of indexes or quoted names, normalized for jsonpath-plus. */
-function parseUnion(source: string, inner: string): string {
-  const parts = inner.split(',').map((part) => part.trim());
-  return parts
-    .map((part) => {
-      if (INTEGER.test(part)) return part;
-      const quoted = /^'([^'\\]*)'$|^"([^"\\]*)"$/.exec(part);
-      const name = quoted?.[1] ?? quoted?.[2];
-      if (name === undefined || name === '' || !FALLBACK_SAFE_NAME.test(name)) {
-        throw syntaxError(source, `unsupported union member ${JSON.stringify(part)}`);
-      }
-      return name;
-    })
-    .join(',');
-}
-
-function readQuoted(source: string, start: number, quote: string): { value: string; end: number } {
-  let value = '';
-  let i = start + 1;
-  while (i < source.length) {
-    const char = source[i];
-    if (char === '\\') {
-      const next = source[i + 1];
-      if (next !== quote && next !== '\\') {
-        throw syntaxError(source, `only \\${quote} and \\\\ may be escaped (position ${i})`);
-      }
-      value += next;
-      i += 2;
-    } else if (char === quote) {
-      return { value, end: i + 1 };
-    } else {
-      value += char;
-      i += 1;
-    }
-  }
-  throw syntaxError(source, `unterminated string starting at position ${start}`);
-}
-
-function segmentText(segment: PathSegment): string {
-  switch (segment.kind) {
-    case 'property':
-      return `['${segment.name}']`;
-    case 'index':
-      return `[${segment.index}]`;
-    case 'wildcard':
-      return '[*]';
-    case 'descent':
-      return '..';
-    case 'slice':
-    case 'union':
-      return `[${segment.text}]`;
-  }
-}
-
-function syntaxError(source: string, reason: string): ExpressionSyntaxError {
-  return new ExpressionSyntaxError(`expression ${JSON.stringify(truncate(source))} is invalid: ${reason}`);
-}
-
-function truncate(text: string): string {
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+function quote(source: string): string {
+  return JSON.stringify(source.length > 120 ? `${source.slice(0, 117)}...` : source);
 }

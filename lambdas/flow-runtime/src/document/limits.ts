@@ -106,6 +106,10 @@ export function nestingDepth(value: unknown): number {
  * @param jsonBytes the document's size as JSON text, when the caller already has it.
  */
 export function checkConfigLimits(document: unknown, jsonBytes?: number): LimitFinding[] {
+  const depth = nestingDepth(document);
+  // Nested beyond the limit, the config is refused by validation, which names where; serialising a
+  // document nested thousands of levels deep would overflow the stack, so its size is not measured.
+  if (depth > CONFIG_LIMITS.nestingDepth) return [];
   const bytes = jsonBytes ?? Buffer.byteLength(JSON.stringify(document) ?? '');
   const flows = isPlainObject(document) && Array.isArray(document.flows) ? document.flows : [];
   const findings = [
@@ -116,7 +120,7 @@ export function checkConfigLimits(document: unknown, jsonBytes?: number): LimitF
         ? finding('stepsPerFlow', `flows[${index}].steps`, flow.steps.length)
         : undefined,
     ),
-    finding('nestingDepth', '', nestingDepth(document)),
+    finding('nestingDepth', '', depth),
   ].filter((f) => f !== undefined);
   return [...findings.filter((f) => f.level === 'error'), ...findings.filter((f) => f.level === 'warning')];
 }

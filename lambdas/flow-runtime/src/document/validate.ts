@@ -3,8 +3,28 @@ import { ConnectorConfig, TARGET_ACTIONS, TARGET_KINDS, type TargetKind } from '
 import { targetCapabilityProblem } from './capabilities.js';
 import { ConfigValidationError, type ConfigProblem } from '../errors.js';
 import { compileExpression, isExpression, type CompiledExpression } from './expressions.js';
+import type { JsonPathSegment } from './jsonpath.js';
 import { isPlainObject } from './json.js';
-import { expressionsIn, propertyPath } from './values.js';
+import type { TargetAddressRange } from './target-address.js';
+import { targetProblems } from './validate-targets.js';
+import { expressionsIn, formatProblemPath } from './values.js';
+import {
+  depthProblem,
+  inexactNumberProblems,
+  protoKeyProblems,
+  withFreeFormJson,
+} from './validate-document.js';
+
+export { formatProblemPath } from './values.js';
+
+export interface ValidationOptions {
+  /**
+   * Address ranges targets may use besides public addresses: the deployment's
+   * `ALLOW_TARGET_ADDRESSES`. Literal addresses in `base_url` are checked against it here; host
+   * names are checked when they are resolved, at call time. @default none (public addresses only)
+   */
+  readonly allowTargetAddresses?: readonly TargetAddressRange[];
+}
 
 /**
  * Validates a connector config document: the zod shape, then every cross-field rule. All problems
@@ -16,39 +36,30 @@ import { expressionsIn, propertyPath } from './values.js';
  * @example
  * const config = validateConfig(JSON.parse(await readFile('connector.json', 'utf8')));
  */
-export function validateConfig(document: unknown): ConnectorConfig {
+export function validateConfig(document: unknown, options: ValidationOptions = {}): ConnectorConfig {
   if (!isPlainObject(document)) {
     const got = Array.isArray(document) ? 'an array' : document === null ? 'null' : typeof document;
     throw new ConfigValidationError([
       { path: '', message: `a connector config must be a JSON object, got ${got}` },
     ]);
   }
+  const context = typeof document.connector_id === 'string' ? { connector: document.connector_id } : {};
+  // Before anything that recurses: the schema, the cross-field rules and the compiler all do.
+  const tooDeep = depthProblem(document);
+  if (tooDeep !== undefined) throw new ConfigValidationError([tooDeep], { context });
+  const inexact = inexactNumberProblems(document);
+  if (inexact.length > 0) throw new ConfigValidationError(inexact, { context });
   const parsed = ConnectorConfig.safeParse(document, {
     error: (issue) => (issue.input === undefined ? 'is required' : undefined),
   });
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map(problemFromIssue)),
+    ...protoKeyProblems(document),
     ...crossFieldProblems(document),
+    ...targetProblems(document.targets, options.allowTargetAddresses ?? []),
   ];
-  if (problems.length > 0 || !parsed.success) {
-    const context =
-      isPlainObject(document) && typeof document.connector_id === 'string'
-        ? { connector: document.connector_id }
-        : {};
-    throw new ConfigValidationError(problems, { context });
-  }
-  return parsed.data;
-}
-
-/** `['flows', 1, 'steps', 2, 'id']` → `flows[1].steps[2].id`. */
-export function formatProblemPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((key, index) => {
-      if (typeof key === 'number') return `[${key}]`;
-      const text = propertyPath(String(key));
-      return index === 0 && text.startsWith('.') ? text.slice(1) : text;
-    })
-    .join('');
+  if (problems.length > 0 || !parsed.success) throw new ConfigValidationError(problems, { context });
+  return withFreeFormJson(parsed.data, document);
 }
 
 function problemFromIssue(issue: z.core.$ZodIssue): ConfigProblem {
@@ -265,7 +276,7 @@ function checkExpression(
     if (options.required) {
       report(
         path,
-        `${JSON.stringify(value)} is not an expression: it must be "$" or "$$" or start with "$.", "$[", "$$." or "$$["`,
+        `${JSON.stringify(value)} is not an expression: it must be "$" or "$$", or "$" / "$$" followed by "." or "["`,
       );
     }
     return undefined;
@@ -285,11 +296,19 @@ function checkStepReference(
   earlierSteps: ReadonlySet<string>,
   report: Report,
 ): void {
-  const [first, second] = expression.segments;
-  if (expression.root !== '$$' || first?.kind !== 'property' || first.name !== 'steps') return;
-  if (second?.kind !== 'property' || earlierSteps.has(second.name)) return;
+  const [first, second] = expression.ast.segments.map(singleName);
+  if (expression.root !== '$$' || first !== 'steps') return;
+  if (second === undefined || earlierSteps.has(second)) return;
   report(
     path,
-    `${expression.source} refers to step "${second.name}", which does not run before this step in this flow (earlier steps: ${listOf(earlierSteps)})`,
+    `${expression.source} refers to step "${second}", which does not run before this step in this flow (earlier steps: ${listOf(earlierSteps)})`,
   );
+}
+
+/** The name a child segment selects when it selects exactly one name (`.steps`, `['steps']`). */
+function singleName(segment: JsonPathSegment): string | undefined {
+  const [selector, ...more] = segment.selectors;
+  return segment.kind === 'child' && more.length === 0 && selector?.kind === 'name'
+    ? selector.name
+    : undefined;
 }

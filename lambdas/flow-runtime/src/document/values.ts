@@ -55,3 +55,14 @@ export function expressionsIn(spec: unknown, path = ''): { path: string; express
 export function propertyPath(key: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
+
+/** `['flows', 1, 'steps', 2, 'id']` → `flows[1].steps[2].id`. */
+export function formatProblemPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, index) => {
+      if (typeof key === 'number') return `[${key}]`;
+      const text = propertyPath(String(key));
+      return index === 0 && text.startsWith('.') ? text.slice(1) : text;
+    })
+    .join('');
+}

@@ -1,9 +1,14 @@
+import { isRawNumber } from '../document/json.js';
 import { PermanentError, type ErrorContext } from '../errors.js';
 import type { ExpressionScope } from '../document/expressions.js';
 import type { ValueResolver } from '../document/values.js';
 
-/** A record id a step resolved: a non-empty string, or a finite number as text. */
+/**
+ * A record id as text: a string as is, a number as JSON writes it, and a number too long for a
+ * double (kept as text by the envelope parser) digit for digit, so `9007199254740993` stays itself.
+ */
 export function idText(value: unknown): string | undefined {
+  if (isRawNumber(value)) return value.rawJSON;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value === 'string' && value !== '') return value;
   return undefined;
@@ -35,6 +40,7 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
+  if (isRawNumber(value)) return 'a number';
   if (value === '') return 'an empty string';
   return `a ${typeof value}`;
 }

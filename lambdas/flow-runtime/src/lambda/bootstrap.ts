@@ -60,6 +60,7 @@ export function createFlowWorkerHandler(
       requests: environment.hubspotRequestsPer10Seconds,
       intervalMs: HUBSPOT_DEFAULT_RATE_LIMIT.intervalMs,
     },
+    allowTargetAddresses: environment.allowTargetAddresses,
   });
   if (environment.runStateTableName === undefined) {
     logger.warn('RUN_STATE_TABLE_NAME is not set: a redelivered message runs every step again');
@@ -81,6 +82,7 @@ export function createFlowWorkerHandler(
       tableName: environment.configTableName,
       targetFactory,
       ttlSeconds: environment.configCacheTtlSeconds,
+      allowTargetAddresses: environment.allowTargetAddresses,
       logger,
       metrics,
     }),

@@ -7,6 +7,7 @@ import { ENVIRONMENT_DEFAULTS } from './environment.js';
 import { METRICS, countMetric } from './observability.js';
 import type { LogSink, MetricSink } from './observability.js';
 import type { TargetFactory } from '../targets/target.js';
+import type { ValidationOptions } from '../document/validate.js';
 
 /** Where the record processor gets a connector's compiled config from. */
 export interface ConfigSource {
@@ -17,7 +18,7 @@ export interface ConfigSource {
   get(connectorId: string): Promise<CompiledConfig>;
 }
 
-export interface ConfigStoreOptions extends ConfigTable {
+export interface ConfigStoreOptions extends ConfigTable, ValidationOptions {
   /** Builds the targets of each compiled config version. */
   readonly targetFactory: TargetFactory;
   /** How long a read stays fresh. @default 30 (`CONFIG_CACHE_TTL_SECONDS`) */
@@ -119,7 +120,8 @@ async function compileDocument(
 ): Promise<CompiledConfig> {
   const { validateConfig } = await loadValidation();
   try {
-    return compileConfig(validateConfig(document), { targetFactory: options.targetFactory });
+    const validation = { allowTargetAddresses: options.allowTargetAddresses ?? [] };
+    return compileConfig(validateConfig(document, validation), { targetFactory: options.targetFactory });
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       // Loud: every message of this connector is dead-lettered until a valid version is published.

@@ -1,4 +1,5 @@
 import type { QueueName } from '../document/config.js';
+import { TARGET_ADDRESS_RANGES, type TargetAddressRange } from '../document/target-address.js';
 import { EnvironmentError } from '../errors.js';
 import { HUBSPOT_DEFAULT_RATE_LIMIT } from '../targets/hubspot/rate-limit.js';
 
@@ -52,6 +53,12 @@ export interface FlowWorkerEnvironment {
   readonly maxReceiveCount: number | undefined;
   /** `RETRY_BACKOFF_BASE_SECONDS` / `RETRY_BACKOFF_MAX_SECONDS`: the wait between receives. */
   readonly backoff: { readonly baseSeconds: number; readonly maxSeconds: number };
+  /**
+   * `ALLOW_TARGET_ADDRESSES`: address ranges targets may reach besides public addresses,
+   * comma-separated (`private`, `loopback`). Link-local and metadata addresses are never allowed.
+   * @default none
+   */
+  readonly allowTargetAddresses: readonly TargetAddressRange[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -154,6 +161,21 @@ function logLevel(env: Env): LogLevel {
   return level;
 }
 
+function targetAddressRanges(env: Env): TargetAddressRange[] {
+  const name = 'ALLOW_TARGET_ADDRESSES';
+  const words = (env[name] ?? '').split(/[\s,]+/).filter((word) => word !== '');
+  return words.map((word) => {
+    const range = TARGET_ADDRESS_RANGES.find((candidate) => candidate === word.toLowerCase());
+    if (range === undefined) {
+      throw new EnvironmentError(
+        `environment variable ${name} must list some of ${TARGET_ADDRESS_RANGES.join(', ')} (comma-separated), got "${word}"`,
+        { context: { variable: name } },
+      );
+    }
+    return range;
+  });
+}
+
 /**
  * Reads and validates the handlers' environment. Called once at cold start, so a missing or
  * invalid variable fails the function immediately with a message naming it.
@@ -189,5 +211,6 @@ export function readEnvironment(env: Env): FlowWorkerEnvironment {
         ? undefined
         : wholeNumber(env, 'MAX_RECEIVE_COUNT', 0, 1, 1000),
     backoff: backoff(env),
+    allowTargetAddresses: targetAddressRanges(env),
   };
 }

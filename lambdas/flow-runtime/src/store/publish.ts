@@ -1,8 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConnectorConfig } from '../document/config.js';
-import { checkConfigLimits, storageProblems } from '../document/limits.js';
-import { validateConfig } from '../document/validate.js';
+import { CONFIG_LIMITS, checkConfigLimits, nestingDepth, storageProblems } from '../document/limits.js';
+import { validateConfig, type ValidationOptions } from '../document/validate.js';
 import {
   ConfigTooLargeError,
   ConfigValidationError,
@@ -15,7 +15,7 @@ import { encodeJson, type EncodedDocument } from './codec.js';
 import { STORAGE, headKey, versionsKey, type VersionEntry } from './layout.js';
 import { readConnectorState, type ConfigTable, type ConnectorState } from './read.js';
 
-export interface PublishOptions {
+export interface PublishOptions extends ValidationOptions {
   /** Clock for `published_at`. @default Date.now */
   readonly now?: () => number;
   /** The manifests table: the connector's manifest item is written in the same transaction as the config. */
@@ -50,14 +50,18 @@ const RETRY_PAUSE_MS = 50;
  * cross-field rules.
  * @throws ConfigTooLargeError naming the connector, the size and the limit; ConfigValidationError.
  */
-export function validateForPublish(document: unknown, jsonBytes: number): ConnectorConfig {
+export function validateForPublish(
+  document: unknown,
+  jsonBytes: number,
+  options: ValidationOptions = {},
+): ConnectorConfig {
   const connectorId =
     isPlainObject(document) && typeof document.connector_id === 'string' ? document.connector_id : '?';
   const [overLimit] = checkConfigLimits(document, jsonBytes).filter((f) => f.level === 'error');
   if (overLimit !== undefined) throw new ConfigTooLargeError(connectorId, overLimit);
   const keyProblems = storageProblems(document);
   try {
-    const config = validateConfig(document);
+    const config = validateConfig(document, { allowTargetAddresses: options.allowTargetAddresses ?? [] });
     if (keyProblems.length > 0)
       throw new ConfigValidationError(keyProblems, { context: { connector: connectorId } });
     return config;
@@ -89,8 +93,9 @@ export async function publishConfig(
   document: unknown,
   options: PublishOptions = {},
 ): Promise<PublishResult> {
-  const json = JSON.stringify(document) ?? '';
-  const config = validateForPublish(document, Buffer.byteLength(json));
+  // A document nested beyond the limit is refused by its depth before it is ever serialised.
+  const json = nestingDepth(document) > CONFIG_LIMITS.nestingDepth ? '' : (JSON.stringify(document) ?? '');
+  const config = validateForPublish(document, Buffer.byteLength(json), options);
   return storeVersion(table, config, await encodeJson(json), options);
 }
 

@@ -1,9 +1,16 @@
 import { diffConfigs } from '../document/diff.js';
 import { isPlainObject, jsonEquals } from '../document/json.js';
-import { validateConfig } from '../document/validate.js';
+import { TARGET_ADDRESS_RANGES } from '../document/target-address.js';
+import { validateConfig, type ValidationOptions } from '../document/validate.js';
 import { ConfigNotFoundError, ConfigVersionNotFoundError } from '../errors.js';
 import { publishConfig, type PublishOptions, type PublishResult } from './publish.js';
 import { readBlob, readConnectorState, type ConfigTable, type ConnectorState } from './read.js';
+
+/**
+ * How stored versions are read back for history and diff: they passed the network guard of the
+ * deployment that published them, so its address ranges are not checked again here.
+ */
+const STORED: ValidationOptions = { allowTargetAddresses: TARGET_ADDRESS_RANGES };
 
 /**
  * A connector's published versions: list them, read one, compare them, publish an old one again.
@@ -74,7 +81,7 @@ export interface HistoryEntry {
 /** A version's flows by name: validated (defaults applied) when it still validates, as stored otherwise. */
 function flowsByName(document: unknown): Map<string, unknown> {
   try {
-    return new Map(validateConfig(document).flows.map((flow) => [flow.name, flow]));
+    return new Map(validateConfig(document, STORED).flows.map((flow) => [flow.name, flow]));
   } catch {
     const flows = isPlainObject(document) && Array.isArray(document.flows) ? document.flows : [];
     return new Map(flows.filter(isPlainObject).map((flow) => [String(flow.name), flow]));
@@ -134,7 +141,7 @@ export async function diffVersions(table: ConfigTable, connectorId: string, from
   return {
     from,
     to: target,
-    diff: diffConfigs(validateConfig(older.document), validateConfig(newer.document)),
+    diff: diffConfigs(validateConfig(older.document, STORED), validateConfig(newer.document, STORED)),
   };
 }
 

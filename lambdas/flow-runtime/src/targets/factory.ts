@@ -1,4 +1,6 @@
 import type { TargetDefinition } from '../document/config.js';
+import type { TargetAddressRange } from '../document/target-address.js';
+import { createGuardedTransport, type AddressLookup, type FetchLike } from './guarded-transport.js';
 import { DEFAULT_TIMEOUT_MS } from './http-client.js';
 import { createHttpTarget } from './http.js';
 import { createHubSpotTarget } from './hubspot/target.js';
@@ -12,8 +14,18 @@ import type { Target, TargetFactory } from './target.js';
 export interface TargetFactoryOptions {
   /** Where `secret` tokens come from (Secrets Manager in Lambda). */
   readonly secrets: SecretProvider;
-  /** @default globalThis.fetch */
-  readonly fetch?: typeof fetch;
+  /**
+   * Address ranges targets may reach on top of public addresses (`ALLOW_TARGET_ADDRESSES`): checked
+   * on every connection, after DNS resolution. @default none
+   */
+  readonly allowTargetAddresses?: readonly TargetAddressRange[];
+  /** Resolves target host names (tests pass their own). @default the system resolver */
+  readonly lookup?: AddressLookup;
+  /**
+   * Sends the requests instead of the guarded transport: for tests that fake the network. The
+   * network guard is then the caller's business. @default a guarded transport (see above)
+   */
+  readonly fetch?: FetchLike;
   /** @default `flow-worker/<version>` */
   readonly userAgent?: string;
   /** Per-request timeout for targets without `timeout_ms`. @default 10_000 */
@@ -48,7 +60,15 @@ export interface TargetFactoryOptions {
 export function createTargetFactory(options: TargetFactoryOptions): TargetFactory {
   const shared = {
     secrets: options.secrets,
-    fetch: options.fetch,
+    // One transport for every target of the factory: one connection pool, one guard.
+    fetch:
+      options.fetch ??
+      createGuardedTransport({
+        ...(options.allowTargetAddresses === undefined
+          ? {}
+          : { allowTargetAddresses: options.allowTargetAddresses }),
+        ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
+      }),
     userAgent: options.userAgent,
     now: options.now,
     defaultTimeoutMs: options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,

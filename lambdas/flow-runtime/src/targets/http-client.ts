@@ -1,19 +1,23 @@
 import runtimePackage from '../../package.json' with { type: 'json' };
-import { isPlainObject } from '../document/json.js';
-import { PermanentError, RetryableError, type ErrorContext } from '../errors.js';
+import { isPlainObject, isRawNumber } from '../document/json.js';
+import { AddressNotAllowedError, PermanentError, RetryableError, type ErrorContext } from '../errors.js';
+import { createGuardedTransport, type FetchLike } from './guarded-transport.js';
 
 /**
- * The JSON-over-HTTP client every remote target shares: native `fetch`, a per-request timeout,
- * bearer auth, and one mapping from failures to error classes:
+ * The JSON-over-HTTP client every remote target shares: the guarded transport (guarded-transport.ts:
+ * the network guard on every connection, `node:http` underneath), a per-request timeout, bearer auth,
+ * and one mapping from failures to error classes:
  *
  * - network error, timeout, abort, 429 and 5xx → {@link RetryableError} (with `Retry-After` seconds);
- * - any other non-2xx → {@link PermanentError} with the status, the remote message and correlation id.
+ * - an address the network guard refuses → {@link AddressNotAllowedError} (permanent);
+ * - any other non-2xx, redirects included (they are not followed) → {@link PermanentError} with the
+ *   status, the remote message and correlation id.
  *
  * Tokens only ever travel in the `Authorization` header: error messages are built from the
  * operation name, the status and the remote body, and any echo of the token is redacted.
  *
- * Keep-alive: Node's `fetch` (undici) pools connections per origin and keeps them alive by default,
- * so a warm Lambda reuses its TLS connections across records without any extra setup.
+ * Keep-alive: the transport's agents keep connections alive and pool them per origin, so a warm
+ * Lambda reuses its TLS connections across records.
  */
 
 /** `flow-worker/<version>`, the version read from the runtime package's own `package.json`. */
@@ -71,8 +75,11 @@ export interface HttpClientOptions {
   readonly label: string;
   /** Extra error context (target name, kind). */
   readonly context?: ErrorContext;
-  /** @default globalThis.fetch */
-  readonly fetch?: typeof fetch;
+  /**
+   * How requests are sent. @default a guarded transport that allows public addresses only (targets
+   * get theirs from `createTargetFactory`, with the deployment's `allowTargetAddresses`)
+   */
+  readonly fetch?: FetchLike;
   /** @default {@link USER_AGENT} */
   readonly userAgent?: string;
   /** @default {@link DEFAULT_TIMEOUT_MS} */
@@ -86,7 +93,7 @@ export interface HttpClientOptions {
 }
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const doFetch = options.fetch ?? defaultTransport();
   const userAgent = options.userAgent ?? USER_AGENT;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const now = options.now ?? Date.now;
@@ -110,6 +117,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // Read inside the same try: a body that stalls past the timeout is a timeout too.
       text = await fetched.text();
     } catch (error) {
+      if (error instanceof AddressNotAllowedError) {
+        throw new AddressNotAllowedError(fail(error.message), { cause: error, context });
+      }
       throw new RetryableError(fail(describeTransportFailure(error, timeout, request.signal, timeoutMs)), {
         cause: error,
         context,
@@ -135,6 +145,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return response;
     },
   };
+}
+
+let sharedTransport: FetchLike | undefined;
+
+/** One guarded transport (public addresses only) for every client built without `fetch`. */
+function defaultTransport(): FetchLike {
+  sharedTransport ??= createGuardedTransport();
+  return sharedTransport;
 }
 
 function buildHeaders(request: HttpRequest, userAgent: string): Headers {
@@ -267,18 +285,14 @@ function stringOf(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** Joins a base URL and a path without doubling or dropping the slash between them. */
-export function joinUrl(baseUrl: string, path: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}${path}`;
-}
-
 /** The value of `property` in a record's data as an id string (upsert's fallback when no id was resolved). */
 export function idFromData(
   data: Readonly<Record<string, unknown>> | undefined,
   property: string,
 ): string | undefined {
-  const value = data?.[property];
+  const value = data !== undefined && Object.hasOwn(data, property) ? data[property] : undefined;
   if (typeof value === 'string') return value;
+  if (isRawNumber(value)) return value.rawJSON;
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   return undefined;
 }

@@ -1,13 +1,15 @@
 import type { HttpTargetDefinition } from '../document/config.js';
 import { isPlainObject } from '../document/json.js';
-import { joinUrl, type HttpResponse } from './http-client.js';
+import type { HttpResponse } from './http-client.js';
+import { joinUrl } from './url-path.js';
 import { createRemoteTarget, type RemoteTargetOptions } from './remote-target.js';
 import type { RecordRequest, Target, TargetResult } from './target.js';
 
 /**
  * A generic JSON REST target (docs/targets.md). For an entity whose path is `P` (`paths[entity]`,
  * default `/{entity}`): create = `POST P`, update = `PATCH P/{id}`, upsert = `PUT P/{id}` with the
- * `id_property` value as id, delete = `DELETE P/{id}` (404 = already gone). Ids are URL-encoded.
+ * `id_property` value as id, delete = `DELETE P/{id}` (404 = already gone). Ids and entities are
+ * encoded so that each stays one path segment, whatever it holds (`..`, `/`, `?`, `#`, `%`).
  *
  * Headers: the definition's static `headers` are sent as given, except that the worker always sets
  * `Content-Type`/`Accept` (JSON) and `User-Agent`, and, when `secret` is set, `Authorization:
@@ -18,17 +20,25 @@ import type { RecordRequest, Target, TargetResult } from './target.js';
  * `id_property` on update/delete does not change the URL: the resolved id is always the path id.
  */
 export function createHttpTarget(definition: HttpTargetDefinition, options: RemoteTargetOptions): Target {
-  return createRemoteTarget(definition, options, {}, ({ call, required, upsertKey }) => {
-    const collectionUrl = (entity: string) =>
-      joinUrl(definition.base_url, definition.paths?.[entity] ?? `/${encodeURIComponent(entity)}`);
-    const recordUrl = (entity: string, id: string) => `${collectionUrl(entity)}/${encodeURIComponent(id)}`;
+  return createRemoteTarget(definition, options, {}, ({ call, required, segment, upsertKey }) => {
+    const { paths } = definition;
+    // Own keys only: an entity named `constructor` must not pick up Object.prototype.constructor.
+    const collectionUrl = (request: RecordRequest) =>
+      joinUrl(
+        definition.base_url,
+        paths !== undefined && Object.hasOwn(paths, request.entity)
+          ? (paths[request.entity] ?? '')
+          : `/${segment(request, 'the entity', request.entity)}`,
+      );
+    const recordUrl = (request: RecordRequest, id: string) =>
+      `${collectionUrl(request)}/${segment(request, 'the record id', id)}`;
 
     return {
       async upsert(request: RecordRequest): Promise<TargetResult> {
         const { id } = upsertKey(request);
         const response = await call(request, {
           method: 'PUT',
-          url: recordUrl(request.entity, id),
+          url: recordUrl(request, id),
           body: request.data ?? {},
         });
         return { id: responseId(response) ?? id, created: response.status === 201 };
@@ -36,7 +46,7 @@ export function createHttpTarget(definition: HttpTargetDefinition, options: Remo
       async create(request: RecordRequest): Promise<TargetResult> {
         const response = await call(request, {
           method: 'POST',
-          url: collectionUrl(request.entity),
+          url: collectionUrl(request),
           body: request.data ?? {},
           ...(request.idempotencyKey === undefined
             ? {}
@@ -49,7 +59,7 @@ export function createHttpTarget(definition: HttpTargetDefinition, options: Remo
         const id = required(request, 'an id', request.id);
         const response = await call(request, {
           method: 'PATCH',
-          url: recordUrl(request.entity, id),
+          url: recordUrl(request, id),
           body: request.data ?? {},
         });
         return { id: responseId(response) ?? id };
@@ -58,7 +68,7 @@ export function createHttpTarget(definition: HttpTargetDefinition, options: Remo
         const id = required(request, 'an id', request.id);
         const response = await call(request, {
           method: 'DELETE',
-          url: recordUrl(request.entity, id),
+          url: recordUrl(request, id),
           acceptStatuses: [404],
         });
         return { id, deleted: response.status !== 404 };

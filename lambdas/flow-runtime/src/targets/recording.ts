@@ -1,5 +1,6 @@
 import type { TargetAction, TargetDefinition } from '../document/config.js';
 import type { Envelope } from '../document/envelope.js';
+import { parseJsonExact } from '../document/json.js';
 import type {
   AssociationEndpoint,
   AssociationType,
@@ -192,7 +193,8 @@ function recordedCall(definition: TargetDefinition, request: TargetRequest): Rec
     entity: request.entity,
     ...(request.id === undefined ? {} : { id: request.id }),
     ...(request.idProperty === undefined ? {} : { idProperty: request.idProperty }),
-    ...(request.data === undefined ? {} : { data: structuredClone(request.data) }),
+    // A JSON copy that keeps numbers too long for a double as written (structuredClone would not).
+    ...(request.data === undefined ? {} : { data: copyJson(request.data) }),
     ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
   };
 }
@@ -238,4 +240,8 @@ class RecordStore {
     this.sequence += 1;
     return `${this.targetName}-${this.sequence}`;
   }
+}
+
+function copyJson(data: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return parseJsonExact(JSON.stringify(data)) as Record<string, unknown>;
 }

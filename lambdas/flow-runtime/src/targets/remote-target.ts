@@ -11,6 +11,7 @@ import {
   type HttpResponse,
 } from './http-client.js';
 import type { SecretProvider } from './secrets.js';
+import { encodePathSegment } from './url-path.js';
 import type { AssociateRequest, RecordRequest, Target, TargetResult } from './target.js';
 
 /** What every target reached over HTTP gets from the factory. */
@@ -33,6 +34,8 @@ export interface RemoteTargetKit {
   readonly client: HttpClient;
   /** A value the request cannot be sent without (see {@link requireValue}). */
   readonly required: (request: RecordRequest, what: string, value: string | undefined) => string;
+  /** `value` as one URL path segment it cannot leave (see {@link encodePathSegment}). */
+  readonly segment: (request: RecordRequest, what: string, value: string) => string;
   /** An upsert's `id_property` and the record's value of it (the resolved id, else read from data). */
   readonly upsertKey: (request: RecordRequest) => { readonly idProperty: string; readonly id: string };
   /**
@@ -92,6 +95,8 @@ export function createRemoteTarget(
     label,
     client,
     required,
+    segment: (request, what, value) =>
+      encodePathSegment(label, `${request.action} ${request.entity}`, what, value),
     upsertKey: (request) => {
       const idProperty = required(request, 'id_property', request.idProperty);
       const id = required(

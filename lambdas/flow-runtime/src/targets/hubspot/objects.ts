@@ -1,4 +1,6 @@
+import { isRawNumber } from '../../document/json.js';
 import { hubspotStandardObject } from '../../document/hubspot-objects.js';
+import { segmentOf } from '../url-path.js';
 
 /** @default the HubSpot API's public endpoint */
 export const HUBSPOT_DEFAULT_BASE_URL = 'https://api.hubapi.com';
@@ -42,17 +44,29 @@ function toHubSpotValue(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (value === null) return '';
   if (typeof value === 'string') return value;
+  // A number too long for a double, kept as the producer wrote it.
+  if (isRawNumber(value)) return value.rawJSON;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
     return String(value);
-  if (Array.isArray(value) && value.every((item) => item === null || typeof item !== 'object')) {
-    return value.filter((item) => item !== null && item !== undefined).join(';');
+  if (
+    Array.isArray(value) &&
+    value.every((item) => item === null || typeof item !== 'object' || isRawNumber(item))
+  ) {
+    return value
+      .filter((item) => item !== null && item !== undefined)
+      .map((item: unknown) => (isRawNumber(item) ? item.rawJSON : String(item)))
+      .join(';');
   }
   return JSON.stringify(value);
 }
 
-/** A path with its data segments URL-encoded: `objectPath(base, '/crm/v3/objects', 'companies', 'x y')`. */
+/**
+ * A URL whose data segments (object types, ids) each stay one path segment, whatever they hold
+ * (`..`, `/`, `?`, `#`, `%`): `apiUrl(base, '/crm/v3/objects', 'companies', 'x y')`. Ids are checked
+ * for what no URL can carry when their request arrives (`checkedIds` in target.ts).
+ */
 export function apiUrl(baseUrl: string, prefix: string, ...segments: readonly string[]): string {
-  const path = [prefix, ...segments.map((segment) => encodeURIComponent(segment))].join('/');
+  const path = [prefix, ...segments.map(segmentOf)].join('/');
   return `${baseUrl.replace(/\/+$/, '')}${path}`;
 }
 

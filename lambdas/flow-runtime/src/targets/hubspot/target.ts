@@ -2,6 +2,7 @@ import type { HubSpotTargetDefinition } from '../../document/config.js';
 import { Coalescer, type CoalescedEntry } from '../coalescer.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import { createRemoteTarget, type RemoteTargetKit, type RemoteTargetOptions } from '../remote-target.js';
+import { encodePathSegment } from '../url-path.js';
 import type { AssociateRequest, RecordRequest, Target, TargetResult } from '../target.js';
 import { associationOperation, pairKey, type AssociationEntry } from './association-batches.js';
 import { normalizeKey } from './batch-answer.js';
@@ -62,6 +63,7 @@ export function createHubSpotTarget(
   return createRemoteTarget(definition, options, clientOptions, (kit) => ({
     ...objectActions(kit, baseUrl, lanes<ObjectEntry>(kit, limiter, options)),
     delete(request) {
+      kit.segment(request, 'the record id', kit.required(request, 'an id', request.id));
       const objectUrl = (id: string) =>
         apiUrl(baseUrl, '/crm/v3/objects', hubspotObjectType(request.entity), id);
       return archiveRecord(kit, request, objectUrl, (http) =>
@@ -107,6 +109,8 @@ function objectActions(kit: RemoteTargetKit, baseUrl: string, objects: Lanes<Obj
     },
     update(request: RecordRequest) {
       const id = kit.required(request, 'an id', request.id);
+      // Refused here, before it joins a batch: an id no URL can carry fails its own record only.
+      kit.segment(request, 'the record id', id);
       const idProperty = request.idProperty === '' ? undefined : request.idProperty;
       const lane = objectLane(request);
       return objects.enqueue(
@@ -127,6 +131,9 @@ function objectActions(kit: RemoteTargetKit, baseUrl: string, objects: Lanes<Obj
 /** associate: queued per pair of object types and label, sent alone or in batches. */
 function associateAction(kit: RemoteTargetKit, baseUrl: string, associations: Lanes<AssociationEntry>) {
   return (request: AssociateRequest) => {
+    for (const end of [request.from, request.to]) {
+      encodePathSegment(kit.label, `associate ${end.entity}`, 'the record id', end.id);
+    }
     const fromType = hubspotAssociationObjectType(request.from.entity);
     const toType = hubspotAssociationObjectType(request.to.entity);
     const { type } = request;
