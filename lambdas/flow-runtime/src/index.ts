@@ -275,10 +275,17 @@ export {
   stepErrorMetric,
   aggregateMetrics,
   createPowertools,
+  type LineLevel,
   type LogSink,
   type MetricSink,
   type PowertoolsOptions,
 } from './lambda/observability.js';
+export {
+  createLineLogger,
+  traceIdOf,
+  type LineLogger,
+  type LineLoggerOptions,
+} from './lambda/line-logger.js';
 export {
   RUN_REPORT_MESSAGE,
   summarizeFlows,

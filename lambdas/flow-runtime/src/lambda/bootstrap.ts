@@ -6,6 +6,7 @@ import type { QueueName } from '../document/config.js';
 import { createConfigStore } from './config-store.js';
 import { createSqsDeadLetterQueue } from './dead-letter.js';
 import { readEnvironment } from './environment.js';
+import { createLineLogger } from './line-logger.js';
 import { aggregateMetrics, createPowertools } from './observability.js';
 import { createDynamoRunStateStore } from './run-state.js';
 import { createSqsHandler } from './sqs-handler.js';
@@ -44,7 +45,12 @@ export function createFlowWorkerHandler(
     logLevel: environment.logLevel,
     defaultDimensions: { queue: options.queue },
   });
-  const logger = powertools.logger;
+  const logger = createLineLogger(powertools.logger, {
+    serviceName: environment.serviceName,
+    write: (text) => process.stdout.write(text),
+    // Lambda sets it for each invocation; read when the invocation starts.
+    traceHeader: () => env._X_AMZN_TRACE_ID,
+  });
   const metrics = aggregateMetrics(powertools.metrics);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },

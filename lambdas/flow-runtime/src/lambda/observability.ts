@@ -24,7 +24,17 @@ export interface LogSink {
    * Powertools' `Logger.addContext` does. Called at the start of each invocation.
    */
   addContext?(context: Context): void;
+  /**
+   * Writes one structured line cheaply (the per-record lines go here when present, see
+   * `line-logger.ts`); the sink decides, by its level, whether to write it.
+   */
+  writeLine?(level: LineLevel, message: string, attributes: object): void;
+  /** Writes what `writeLine` holds back; the handler calls it at the end of every invocation. */
+  flush?(): void;
 }
+
+/** The levels a record line is written at. */
+export type LineLevel = 'info' | 'warn';
 
 const DEBUG_LEVELS: ReadonlySet<string> = new Set(['TRACE', 'DEBUG']);
 

@@ -10,6 +10,7 @@ import {
   METRICS,
   countMetric,
   debugEnabled,
+  type LineLevel,
   stepErrorMetric,
   type LogSink,
   type MetricSink,
@@ -160,7 +161,7 @@ export function recordLogLine(settled: SettledRecord): RecordLogLine {
   };
 }
 
-const LOG_MESSAGES: Record<LoggedOutcome, { level: 'info' | 'warn'; message: string }> = {
+const LOG_MESSAGES: Record<LoggedOutcome, { level: LineLevel; message: string }> = {
   succeeded: { level: 'info', message: 'record processed' },
   no_match: { level: 'info', message: 'record processed' },
   skipped: { level: 'info', message: 'record not run; SQS will redeliver it (see error_message for why)' },
@@ -175,7 +176,8 @@ const LOG_MESSAGES: Record<LoggedOutcome, { level: 'info' | 'warn'; message: str
 export function logRecord(logger: LogSink, settled: SettledRecord): void {
   const line = recordLogLine(settled);
   const { level, message } = LOG_MESSAGES[line.outcome];
-  logger[level](message, line);
+  if (logger.writeLine === undefined) logger[level](message, line);
+  else logger.writeLine(level, message, line);
   const { envelope, report } = settled;
   if (envelope !== undefined && report !== undefined && debugEnabled(logger)) {
     const debugLine: RunReportLogLine = {

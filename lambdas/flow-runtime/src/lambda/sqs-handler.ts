@@ -115,6 +115,7 @@ export function createSqsHandler(deps: SqsHandlerDeps): SqsHandler {
       return toSettledResults(outcomes);
     } finally {
       deadline.dispose();
+      deps.logger.flush?.();
       deps.metrics.publishStoredMetrics();
     }
   };

@@ -1,0 +1,161 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createLineLogger, traceIdOf, type LineLogger } from '@flow-worker/runtime';
+import { afterEach, describe, expect, it } from 'vitest';
+import { lambdaContext } from '../../../cli/local/lambda.js';
+
+const TRACE_HEADER = 'Root=1-6750a1b2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1';
+const FIXED_NOW = Date.parse('2026-11-25T12:00:00.000Z');
+
+/** Everything Powertools writes goes through process.stdout; collect it while a test runs. */
+let restore: (() => void) | undefined;
+function captureStdout(): string[] {
+  const chunks: string[] = [];
+  const original = process.stdout.write.bind(process.stdout);
+  const capture = (chunk: string | Uint8Array) => {
+    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  };
+  process.stdout.write = capture;
+  restore = () => {
+    process.stdout.write = original;
+  };
+  return chunks;
+}
+afterEach(() => {
+  restore?.();
+  restore = undefined;
+});
+
+function linesOf(chunks: readonly string[]): Record<string, unknown>[] {
+  return chunks
+    .join('')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+function setup(logLevel = 'INFO') {
+  const writes: string[] = [];
+  const powertools = new Logger({ serviceName: 'flow-worker-test', logLevel: logLevel as never });
+  const logger: LineLogger = createLineLogger(powertools, {
+    serviceName: 'flow-worker-test',
+    write: (text) => writes.push(text),
+    traceHeader: () => TRACE_HEADER,
+    now: () => FIXED_NOW,
+  });
+  return { powertools, logger, writes };
+}
+
+describe('createLineLogger', () => {
+  it('writes record lines with the same keys, in the same order, as a Powertools line', () => {
+    const context = lambdaContext('flow-worker-inbound-sync');
+    const attributes = { message_id: 'm-1', outcome: 'succeeded', flows_matched: ['a'], duration_ms: 3 };
+
+    // Reference: Powertools itself, with the same context and trace header.
+    process.env._X_AMZN_TRACE_ID = TRACE_HEADER;
+    const reference = new Logger({ serviceName: 'flow-worker-test' });
+    const captured = captureStdout();
+    try {
+      reference.addContext(context);
+      reference.info('record processed', attributes);
+    } finally {
+      restore?.();
+      delete process.env._X_AMZN_TRACE_ID;
+    }
+    const [expected] = linesOf(captured);
+
+    const { logger, writes } = setup();
+    logger.addContext?.(context);
+    logger.writeLine('info', 'record processed', attributes);
+    logger.flush();
+    const [actual] = linesOf(writes);
+
+    // sampling_rate is Powertools' own setting (not written); cold_start each logger tracks itself.
+    const { sampling_rate: _rate, ...reference_ } = expected!;
+    expect(Object.keys(actual!)).toEqual(Object.keys(reference_));
+    expect({ ...actual, timestamp: '', cold_start: false }).toEqual({
+      ...reference_,
+      timestamp: '',
+      cold_start: false,
+    });
+    expect(actual!.timestamp).toBe('2026-11-25T12:00:00.000Z');
+    expect(actual!.xray_trace_id).toBe('1-6750a1b2-0123456789abcdef01234567');
+  });
+
+  it('holds record lines until flush, and flushes them before any other line so order is kept', () => {
+    const stdout = captureStdout();
+    const powertools = new Logger({ serviceName: 'flow-worker-test' });
+    const logger = createLineLogger(powertools, {
+      serviceName: 'flow-worker-test',
+      write: (text) => process.stdout.write(text),
+    });
+    logger.addContext?.(lambdaContext('f'));
+    logger.writeLine('info', 'record processed', { message_id: 'm-1' });
+    logger.writeLine('warn', 'record failed; SQS will redeliver it', { message_id: 'm-2' });
+    expect(stdout).toEqual([]);
+
+    // A Powertools line comes after the record lines held before it.
+    logger.info('config loaded');
+    logger.writeLine('info', 'record processed', { message_id: 'm-3' });
+    logger.flush();
+    logger.flush(); // nothing left: no empty write
+    restore?.();
+    expect(stdout).toHaveLength(3);
+    expect(linesOf(stdout).map((line) => [line.level, line.message_id ?? line.message])).toEqual([
+      ['INFO', 'm-1'],
+      ['WARN', 'm-2'],
+      ['INFO', 'config loaded'],
+      ['INFO', 'm-3'],
+    ]);
+  });
+
+  it('follows the logger level, read when an invocation starts', () => {
+    const { powertools, logger, writes } = setup('WARN');
+    logger.addContext?.(lambdaContext('f'));
+    logger.writeLine('info', 'record processed', { message_id: 'dropped' });
+    logger.writeLine('warn', 'record dead-lettered', { message_id: 'kept' });
+    logger.flush();
+    expect(linesOf(writes).map((line) => line.message_id)).toEqual(['kept']);
+
+    powertools.setLogLevel('SILENT');
+    logger.addContext?.(lambdaContext('f'));
+    expect(logger.getLevelName?.()).toBe('SILENT');
+    logger.writeLine('warn', 'record dead-lettered', { message_id: 'silenced' });
+    logger.flush();
+    expect(linesOf(writes).map((line) => line.message_id)).toEqual(['kept']);
+  });
+
+  it('marks the first invocation of a container as its cold start, and only that one', () => {
+    const { logger, writes } = setup();
+    for (const id of ['first', 'second']) {
+      logger.addContext?.(lambdaContext('f'));
+      logger.writeLine('info', 'record processed', { message_id: id });
+      logger.flush();
+    }
+    expect(linesOf(writes).map((line) => [line.message_id, line.cold_start])).toEqual([
+      ['first', true],
+      ['second', false],
+    ]);
+  });
+
+  it('escapes what it is given: a message and attributes with quotes and newlines stay one JSON line', () => {
+    const { logger, writes } = setup();
+    logger.writeLine('warn', 'record "failed"\nagain', { error_message: 'line 1\nline "2"' });
+    logger.flush();
+    expect(writes.join('').split('\n').filter(Boolean)).toHaveLength(1);
+    expect(linesOf(writes)[0]).toMatchObject({
+      message: 'record "failed"\nagain',
+      error_message: 'line 1\nline "2"',
+      service: 'flow-worker-test',
+    });
+  });
+});
+
+describe('traceIdOf', () => {
+  it('takes the Root of an X-Ray trace header', () => {
+    expect(traceIdOf(TRACE_HEADER)).toBe('1-6750a1b2-0123456789abcdef01234567');
+    expect(traceIdOf('Parent=1;Sampled=0')).toBeUndefined();
+    expect(traceIdOf('')).toBeUndefined();
+    expect(traceIdOf(undefined)).toBeUndefined();
+  });
+});
