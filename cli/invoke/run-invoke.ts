@@ -10,7 +10,7 @@ import {
 import { InvalidConfigFileError } from '../config-file.js';
 import { CliError } from '../errors.js';
 import { readJsonFile } from '../io.js';
-import { invokeCaptured, lambdaContext } from '../local/lambda.js';
+import { invokeCaptured, lambdaContext, type CapturedInvocation } from '../local/lambda.js';
 import { LOCAL_NAMES, startLocalStack, type LocalStack } from '../local/stack.js';
 import { queuedMessage } from '../demo/traffic.js';
 import { recordRuns, type LocalRunReport } from '../run-report.js';
@@ -142,39 +142,54 @@ export async function runInvoke(options: InvokeOptions): Promise<LocalRunReport>
       notes.push('dry run: every target, the emitter and the DLQ are recorders; nothing was sent');
     const handler: SqsHandler = dryRun?.handler ?? (await importHandler(options.queue));
     const captured = await invokeCaptured(handler, event, lambdaContext(`flow-worker-${options.queue}`));
-    const dlq = LOCAL_NAMES.deadLetterQueues[options.queue];
-    const source = options.event === '-' ? '<stdin>' : options.event;
-    return {
-      title: `flow-worker invoke --queue ${options.queue}${dryRun === undefined ? '' : ' (dry run)'}`,
-      notes,
-      batches: [
-        {
-          title: `${source} → ${options.queue} handler`,
-          queue: options.queue,
-          handler:
-            dryRun === undefined
-              ? `lambdas/${options.queue}/handler.ts`
-              : 'createFlowWorkerHandler with recorders',
-          records: recordRuns(event, captured),
-          batch_item_failures: captured.response.batchItemFailures.map((f) => f.itemIdentifier),
-          duration_ms: captured.durationMs,
-        },
-      ],
-      targets: dryRun === undefined ? [] : recordedTraffic(dryRun),
-      emitted:
-        dryRun !== undefined
-          ? recordedEmits(dryRun)
-          : Object.values(LOCAL_NAMES.queues).flatMap((name) =>
-              stack.sqs.sent(name).map((m) => queuedMessage(name, m)),
-            ),
-      dead_lettered:
-        dryRun !== undefined
-          ? recordedDeadLetters(dryRun, options.queue)
-          : stack.sqs.messages(dlq).map((m) => queuedMessage(dlq, m)),
-    };
+    return invokeReport(options, { event, captured, notes, stack, dryRun });
   } finally {
     await stack.close();
   }
+}
+
+/** What `runInvoke` reports: the batch it ran, and what the targets, queues and DLQ received. */
+function invokeReport(
+  options: InvokeOptions,
+  run: {
+    event: SQSEvent;
+    captured: CapturedInvocation;
+    notes: string[];
+    stack: LocalStack;
+    dryRun: ReturnType<typeof dryRunHandler> | undefined;
+  },
+): LocalRunReport {
+  const { event, captured, notes, stack, dryRun } = run;
+  const dlq = LOCAL_NAMES.deadLetterQueues[options.queue];
+  const source = options.event === '-' ? '<stdin>' : options.event;
+  return {
+    title: `flow-worker invoke --queue ${options.queue}${dryRun === undefined ? '' : ' (dry run)'}`,
+    notes,
+    batches: [
+      {
+        title: `${source} → ${options.queue} handler`,
+        queue: options.queue,
+        handler:
+          dryRun === undefined
+            ? `lambdas/${options.queue}/handler.ts`
+            : 'createFlowWorkerHandler with recorders',
+        records: recordRuns(event, captured),
+        batch_item_failures: captured.response.batchItemFailures.map((f) => f.itemIdentifier),
+        duration_ms: captured.durationMs,
+      },
+    ],
+    targets: dryRun === undefined ? [] : recordedTraffic(dryRun),
+    emitted:
+      dryRun !== undefined
+        ? recordedEmits(dryRun)
+        : Object.values(LOCAL_NAMES.queues).flatMap((name) =>
+            stack.sqs.sent(name).map((m) => queuedMessage(name, m)),
+          ),
+    dead_lettered:
+      dryRun !== undefined
+        ? recordedDeadLetters(dryRun, options.queue)
+        : stack.sqs.messages(dlq).map((m) => queuedMessage(dlq, m)),
+  };
 }
 
 const HANDLER_MODULES: Record<QueueName, string> = {

@@ -8,7 +8,10 @@ import {
   type SqsHandler,
 } from '@flow-worker/runtime';
 
-/** @default the Lambda timeout the CDK stack gives the sync functions */
+/**
+ * A local invocation's time: twice the construct's default `functionTimeout` (30 s), so a slow
+ * machine does not run into the handler's deadline margin.
+ */
 export const LOCAL_TIMEOUT_MS = 60_000;
 
 /**

@@ -224,7 +224,7 @@ export {
   shortestSpanSeconds,
   type BackoffSchedule,
 } from './lambda/backoff.js';
-export { DEADLINE_MARGIN, deadlineMarginMs } from './lambda/deadline.js';
+export { DEADLINE_MARGIN, deadlineMarginMs, deadlineSignal } from './lambda/deadline.js';
 export {
   createDynamoRunStateStore,
   createRunStateTable,

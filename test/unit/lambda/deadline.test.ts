@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { deadlineMarginMs } from '@flow-worker/runtime';
+import type { Context } from 'aws-lambda';
+import { describe, expect, it, vi } from 'vitest';
+import { deadlineMarginMs, deadlineSignal } from '@flow-worker/runtime';
 
 describe('deadlineMarginMs', () => {
   it('keeps 10% of the time in hand, at least 0.5 s and at most 2 s', () => {
@@ -12,5 +13,55 @@ describe('deadlineMarginMs', () => {
     const margins = [2_000, 1_000, 600, 0].map(deadlineMarginMs);
 
     expect(margins).toEqual([500, 500, 300, 0]);
+  });
+});
+
+describe('deadlineSignal', () => {
+  const contextWith = (remainingMs: number) =>
+    ({ getRemainingTimeInMillis: () => remainingMs }) as unknown as Context;
+
+  it('aborts the margin before the deadline, and not earlier', () => {
+    vi.useFakeTimers();
+    try {
+      const { signal, dispose } = deadlineSignal(contextWith(10_000), 1_000, undefined);
+      vi.advanceTimersByTime(8_999);
+      expect(signal.aborted).toBe(false);
+      vi.advanceTimersByTime(1);
+      expect(signal.aborted).toBe(true);
+      expect(String(signal.reason)).toContain('Lambda deadline is near');
+      dispose();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("follows middy's signal, with its reason, whether it aborts later or already did", () => {
+    const middy = new AbortController();
+    const { signal, dispose } = deadlineSignal(contextWith(60_000), 1_000, middy.signal);
+    expect(signal.aborted).toBe(false);
+    middy.abort(new Error('middy timeout'));
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toEqual(new Error('middy timeout'));
+    dispose();
+
+    const early = new AbortController();
+    early.abort(new Error('already'));
+    const linked = deadlineSignal(contextWith(60_000), 1_000, early.signal);
+    expect(linked.signal.reason).toEqual(new Error('already'));
+    linked.dispose();
+  });
+
+  it('once disposed, neither the timer nor a later middy abort reaches it', () => {
+    vi.useFakeTimers();
+    try {
+      const middy = new AbortController();
+      const { signal, dispose } = deadlineSignal(contextWith(5_000), 500, middy.signal);
+      dispose();
+      vi.advanceTimersByTime(10_000);
+      middy.abort();
+      expect(signal.aborted).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -25,6 +25,10 @@ export function remainingTimeOf(context: Context): number | undefined {
 /**
  * An abort signal that fires `marginMs` before the Lambda deadline (in-flight target calls stop and
  * the records fail cleanly, instead of the whole invocation timing out), or with middy's own signal.
+ *
+ * A plain controller's signal, with middy's linked in by a listener rather than `AbortSignal.any`:
+ * the handler reads `aborted` before every record and step, and on a composite signal that read
+ * walks its sources each time.
  */
 export function deadlineSignal(
   context: Context,
@@ -40,6 +44,14 @@ export function deadlineSignal(
           () => controller.abort(new Error('Lambda deadline is near')),
           Math.max(0, remaining - marginMs),
         );
-  const signals = middySignal === undefined ? [controller.signal] : [controller.signal, middySignal];
-  return { signal: AbortSignal.any(signals), dispose: () => clearTimeout(timer) };
+  const follow = () => controller.abort(middySignal?.reason);
+  if (middySignal?.aborted === true) follow();
+  else middySignal?.addEventListener('abort', follow, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      middySignal?.removeEventListener('abort', follow);
+    },
+  };
 }
