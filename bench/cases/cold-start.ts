@@ -108,6 +108,10 @@ function importSample(file: string): ImportSample {
       AWS_REGION: 'us-east-1',
       CONFIG_TABLE_NAME: 'flow-worker-config',
       DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/inbound-sync-dlq.fifo',
+      RUN_STATE_TABLE_NAME: 'flow-worker-run-state',
+      MAX_RECEIVE_COUNT: '197',
+      // As the construct sets it (lib/sync-function.ts): both bundles carry their source maps.
+      NODE_OPTIONS: '--enable-source-maps',
     },
   });
   const processMs = performance.now() - started;

@@ -133,6 +133,26 @@ describe('handler bundles', () => {
     ]);
   });
 
+  it('does not evaluate zod when a bundle is imported: config validation loads with the first config', async () => {
+    // zod v4 registers globalThis.__zod_globalConfig when its core module runs. Its schemas cost
+    // tens of ms of CPU at import (docs/performance.md, cold start); the handler path keeps them lazy.
+    for (const { dir } of bundles) {
+      const script = `await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});
+process.stdout.write(JSON.stringify({ zod: globalThis.__zod_globalConfig !== undefined }));`;
+      const child = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...credentials,
+          CONFIG_TABLE_NAME: 'bundle-test',
+          DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bundle-test-dlq.fifo',
+          RUN_STATE_TABLE_NAME: 'bundle-test-run-state',
+        },
+      });
+      expect(JSON.parse(child.stdout.trim().split('\n').pop()!)).toEqual({ zod: false });
+    }
+  });
+
   it('ships a source map next to each bundle', () => {
     for (const { dir, code } of bundles) {
       expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);

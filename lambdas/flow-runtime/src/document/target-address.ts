@@ -39,7 +39,11 @@ interface Rule {
   readonly shift?: number;
 }
 
-const IPV4_RULES: readonly Rule[] = [
+// Built on first use, not when the handler is imported (cold start, docs/performance.md).
+let ipv4Rules: readonly Rule[] | undefined;
+let ipv6Rules: readonly Rule[] | undefined;
+
+const buildIpv4Rules = (): readonly Rule[] => [
   ipv4Rule('0.0.0.0/8', 'reserved'),
   ipv4Rule('127.0.0.0/8', 'loopback'),
   ipv4Rule('169.254.0.0/16', 'link-local'),
@@ -53,7 +57,7 @@ const IPV4_RULES: readonly Rule[] = [
   ipv4Rule('240.0.0.0/4', 'reserved'),
 ];
 
-const IPV6_RULES: readonly Rule[] = [
+const buildIpv6Rules = (): readonly Rule[] => [
   ipv6Rule('::/128', 'reserved'),
   ipv6Rule('::1/128', 'loopback'),
   ipv6Rule('::ffff:0:0/96', 'embedded-ipv4', 0),
@@ -153,12 +157,12 @@ function isLocalhostName(host: string): boolean {
 }
 
 function classifyIpv4(value: bigint): AddressClass {
-  const rule = IPV4_RULES.find((candidate) => matches(value, 32, candidate));
+  const rule = (ipv4Rules ??= buildIpv4Rules()).find((candidate) => matches(value, 32, candidate));
   return rule === undefined ? { kind: 'public' } : { kind: ruleKind(rule), range: rule.range };
 }
 
 function classifyIpv6(value: bigint): AddressClass {
-  const rule = IPV6_RULES.find((candidate) => matches(value, 128, candidate));
+  const rule = (ipv6Rules ??= buildIpv6Rules()).find((candidate) => matches(value, 128, candidate));
   if (rule === undefined) return { kind: 'public' };
   if (rule.kind !== 'embedded-ipv4') return { kind: rule.kind, range: rule.range };
   return classifyIpv4((value >> BigInt(rule.shift ?? 0)) & 0xffff_ffffn);

@@ -1,5 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
-import { eventIdOf, type Envelope, type MessageMeta } from '../document/envelope.js';
+import type { Envelope } from '../document/envelope.js';
+// The zod-free module: envelope.ts would evaluate zod when the handler is imported.
+import { eventIdOf, type MessageMeta } from '../document/parse-envelope.js';
 import { checkpointAdvanced, checkpointOf, type RunCheckpoint } from '../engine/checkpoint.js';
 import type { RunReport } from '../engine/report.js';
 import { describeError } from '../errors.js';
