@@ -214,7 +214,7 @@ export async function coldStart(mode: BenchMode): Promise<CaseResult> {
     },
     rows,
     notes: [
-      `esbuild ${ESM_BUNDLING.format ?? 'cjs'}, target ${ESM_BUNDLING.target ?? '(runtime)'}, minify ${String(ESM_BUNDLING.minify)}, external ${(ESM_BUNDLING.externalModules ?? []).join(' ')}; KB = 1024 bytes, .mjs only (source map not counted)`,
+      `esbuild ${ESM_BUNDLING.format ?? 'cjs'}, target ${ESM_BUNDLING.target ?? '(runtime)'}, minify ${String(ESM_BUNDLING.minify)}, external ${(ESM_BUNDLING.externalModules ?? []).join(' ') || 'none'}; source maps on (NODE_OPTIONS=--enable-source-maps, as deployed); KB = 1024 bytes, .mjs only (source map not counted)`,
       `inbound-sync largest inputs: ${bundles['inbound-sync'].topPackages.map((p) => `${p.name} ${kb(p.bytes).toFixed(0)} KB`).join(', ')}`,
       `import = \`await import(bundle)\` in a fresh node (median of ${mode.importRuns}, runs interleaved); the AWS SDK is bundled (ESM_BUNDLING externalModules: none), as deployed`,
       'the goal is judged on CPU time (user + system): on a shared machine wall time also counts the time the process waited for a core; on an idle machine the two ratios agree',

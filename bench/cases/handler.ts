@@ -45,6 +45,8 @@ async function startServices() {
     AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     CONFIG_TABLE_NAME: TABLE,
     DLQ_URL: sqs.createQueue('inbound-sync-dlq.fifo'),
+    // Set as deployed; the happy path never calls the run-state table, so it need not exist here.
+    RUN_STATE_TABLE_NAME: 'flow-worker-run-state',
     // BENCH_LOG_LEVEL=SILENT shows what the per-record log lines cost (INFO is the deployed default).
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'INFO',
     // The target server runs on 127.0.0.1, which a local run allows explicitly.
@@ -155,7 +157,7 @@ async function throughputCase(services: Services, mode: BenchMode): Promise<Case
       },
     ],
     notes: [
-      'createFlowWorkerHandler (middy, Powertools logger + EMF metrics to a discarded stdout) with the config store built on recording targets; dynalite in the parent process; 50 warm-up batches not counted',
+      'createFlowWorkerHandler (middy, record lines and EMF metrics to a discarded stdout) with the config store built on recording targets; dynalite in the parent process; 50 warm-up batches not counted',
     ],
     durationMs: performance.now() - throughputStarted,
   };
@@ -197,7 +199,7 @@ async function perRecordCase(services: Services, mode: BenchMode): Promise<CaseR
       },
     ],
     notes: [
-      'createFlowWorkerHandler as deployed (middy, FIFO batch, Powertools logger at INFO and EMF metrics to a discarded stdout), an in-memory config (cache hit), no-op targets and emitter; transform → filter → upsert per record',
+      'createFlowWorkerHandler as deployed (middy, FIFO batch, the record line at INFO, EMF metrics, stdout discarded), an in-memory config (cache hit), no-op targets and emitter; transform → filter → upsert per record',
     ],
     durationMs: performance.now() - perRecordStarted,
   };
