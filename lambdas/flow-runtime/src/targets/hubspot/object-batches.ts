@@ -49,6 +49,15 @@ function recordId(item: Readonly<Record<string, unknown>>): string | undefined {
   return typeof item.id === 'string' || typeof item.id === 'number' ? String(item.id) : undefined;
 }
 
+/** The properties an entry sends (for narrowing a failed batch down to its input). */
+const propertyNames = (entry: ObjectEntry): string[] => Object.keys(entry.properties);
+
+/** A create's or update's result: HubSpot's record id. */
+function idResult(item: Readonly<Record<string, unknown>>): TargetResult | undefined {
+  const id = recordId(item);
+  return id === undefined ? undefined : { id };
+}
+
 /** Sends a single-record call and raises its error. */
 async function sendOrThrow(
   send: SendCall,
@@ -79,7 +88,7 @@ export function upsertOperation(lane: ObjectLaneContext, idProperty: string): Ba
     name: `upsert ${lane.objectType}`,
     idempotent: true,
     keys: keysBy(idProperty),
-    properties: (entry) => Object.keys(entry.properties),
+    properties: propertyNames,
     result,
     batch: (entries) => ({
       call: {
@@ -111,11 +120,8 @@ export function createOperation(lane: ObjectLaneContext): BatchOperation<ObjectE
     name: `create ${lane.objectType}`,
     idempotent: false,
     keys: { ofResult: () => [], ofError: () => [] },
-    properties: (entry) => Object.keys(entry.properties),
-    result: (item) => {
-      const id = recordId(item);
-      return id === undefined ? undefined : { id };
-    },
+    properties: propertyNames,
+    result: idResult,
     batch: (entries) => ({
       call: {
         method: 'POST',
@@ -151,11 +157,8 @@ export function updateOperation(
     name: `update ${lane.objectType}`,
     idempotent: true,
     keys: keysBy(idProperty),
-    properties: (entry) => Object.keys(entry.properties),
-    result: (item) => {
-      const id = recordId(item);
-      return id === undefined ? undefined : { id };
-    },
+    properties: propertyNames,
+    result: idResult,
     batch: (entries) => ({
       call: {
         method: 'POST',
