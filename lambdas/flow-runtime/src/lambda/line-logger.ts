@@ -83,23 +83,19 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
     options.write(text);
   };
 
+  // Every other line goes through Powertools, after the record lines held before it.
+  const throughPowertools =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (message: string, ...attributes: Record<string, unknown>[]) => {
+      flush();
+      logger[level](message, ...attributes);
+    };
+
   return {
-    debug: (message, ...attributes) => {
-      flush();
-      logger.debug(message, ...attributes);
-    },
-    info: (message, ...attributes) => {
-      flush();
-      logger.info(message, ...attributes);
-    },
-    warn: (message, ...attributes) => {
-      flush();
-      logger.warn(message, ...attributes);
-    },
-    error: (message, ...attributes) => {
-      flush();
-      logger.error(message, ...attributes);
-    },
+    debug: throughPowertools('debug'),
+    info: throughPowertools('info'),
+    warn: throughPowertools('warn'),
+    error: throughPowertools('error'),
     getLevelName: () => levelName,
     addContext(context) {
       flush();
