@@ -11,12 +11,33 @@ import {
   type RunReport,
   type TargetFactoryOptions,
 } from '@flow-worker/runtime';
-import type { LocalHubSpot } from '../../cli/local/hubspot-server.js';
+import { afterEach } from 'vitest';
+import {
+  startHubSpotServer,
+  type HubSpotServerOptions,
+  type LocalHubSpot,
+} from '../../cli/local/hubspot-server.js';
 
 /** The local HubSpot runs on 127.0.0.1: allowed explicitly, as in any local run. */
 const LOCAL_TARGETS = { allowTargetAddresses: ['loopback'] } as const;
 
 export const HUBSPOT_TOKEN = 'pat-local-test';
+
+/**
+ * A starter of local HubSpot servers for one test file; every server it started is closed after
+ * each test. Call it at the top level of the file.
+ */
+export function localHubSpots(): (options?: HubSpotServerOptions) => Promise<LocalHubSpot> {
+  const servers: LocalHubSpot[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  return async (options = {}) => {
+    const server = await startHubSpotServer(options);
+    servers.push(server);
+    return server;
+  };
+}
 
 type Steps = ConnectorConfigInput['flows'][number]['steps'];
 

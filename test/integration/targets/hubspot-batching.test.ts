@@ -1,23 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PermanentError } from '@flow-worker/runtime';
 import {
-  startHubSpotServer,
-  type HubSpotServerOptions,
-  type LocalHubSpot,
-} from '../../../cli/local/hubspot-server.js';
-import { callsTo, compileFor, runBatchOf, stepResult, type Message } from '../../support/hubspot-run.js';
+  callsTo,
+  compileFor,
+  runBatchOf,
+  stepResult,
+  type Message,
+  localHubSpots,
+} from '../../support/hubspot-run.js';
 
 /** Coalescing across message groups against the local HubSpot: requests, per-record results and errors. */
 
-const servers: LocalHubSpot[] = [];
-async function localHubSpot(options: HubSpotServerOptions = {}): Promise<LocalHubSpot> {
-  const server = await startHubSpotServer(options);
-  servers.push(server);
-  return server;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const localHubSpot = localHubSpots();
 
 const reversed = <T>(results: readonly T[]) => [...results].reverse();
 

@@ -1,23 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTargetFactory, RetryableError, type Target } from '@flow-worker/runtime';
+import type { LocalHubSpot } from '../../../cli/local/hubspot-server.js';
 import {
-  startHubSpotServer,
-  type HubSpotServerOptions,
-  type LocalHubSpot,
-} from '../../../cli/local/hubspot-server.js';
-import { callsTo, compileFor, HUBSPOT_TOKEN, runBatchOf, virtualTime } from '../../support/hubspot-run.js';
+  callsTo,
+  compileFor,
+  HUBSPOT_TOKEN,
+  runBatchOf,
+  virtualTime,
+  localHubSpots,
+} from '../../support/hubspot-run.js';
 
 /** The per-target rate limiter against the local HubSpot's rate limits, on a virtual clock. */
 
-const servers: LocalHubSpot[] = [];
-async function localHubSpot(options: HubSpotServerOptions = {}): Promise<LocalHubSpot> {
-  const server = await startHubSpotServer(options);
-  servers.push(server);
-  return server;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const localHubSpot = localHubSpots();
 
 const create = { id: 'create', action: 'create', target: 'hubspot', entity: 'task', data: '$' } as const;
 
