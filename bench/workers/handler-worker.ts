@@ -1,6 +1,6 @@
 /**
  * Runs the real flow-worker handler in a fresh process (a stand-in for a Lambda container) and
-^ * reports over IPC. stdout is discarded by the parent: the handler logs one JSON line per record
+ * reports over IPC. stdout is discarded by the parent: the handler logs one JSON line per record
  * and flushes EMF metrics there, as it would in Lambda.
  *
  * - `config-reads`: imports `lambdas/inbound-sync/handler.ts` itself, with DynamoDB behind a
