@@ -133,18 +133,3 @@ export function callsTo(hubspot: LocalHubSpot, from = 0): string[] {
     .slice(from)
     .map((request) => `${request.method} ${request.path.split('?')[0] ?? ''}`);
 }
-
-/** A clock that only moves when something sleeps: rate-limit waits take no real time. */
-export function virtualTime(start = 1_000_000) {
-  let now = start;
-  const sleeps: number[] = [];
-  return {
-    now: () => now,
-    sleeps,
-    sleep: (ms: number) => {
-      sleeps.push(ms);
-      now += ms;
-      return Promise.resolve();
-    },
-  };
-}

@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createTargetFactory, RetryableError, type Target } from '@flow-worker/runtime';
 import type { LocalHubSpot } from '../../../cli/local/hubspot-server.js';
-import {
-  callsTo,
-  compileFor,
-  HUBSPOT_TOKEN,
-  runBatchOf,
-  virtualTime,
-  localHubSpots,
-} from '../../support/hubspot-run.js';
+import { callsTo, compileFor, HUBSPOT_TOKEN, runBatchOf, localHubSpots } from '../../support/hubspot-run.js';
+import { virtualTime } from '../../support/virtual-time.js';
 
 /** The per-target rate limiter against the local HubSpot's rate limits, on a virtual clock. */
 

@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimiter, RetryableError } from '@flow-worker/runtime';
-
-function clock() {
-  let now = 0;
-  const sleeps: number[] = [];
-  return {
-    now: () => now,
-    sleeps,
-    sleep: (ms: number) => {
-      sleeps.push(ms);
-      now += ms;
-      return Promise.resolve();
-    },
-    advance: (ms: number) => (now += ms),
-  };
-}
+import { virtualTime } from '../../support/virtual-time.js';
 
 describe('RateLimiter', () => {
   it('lets `requests` calls start in any rolling window, then waits for the oldest to leave it', async () => {
     // Prepare
-    const time = clock();
+    const time = virtualTime(0);
     const limiter = new RateLimiter({ limit: { requests: 3, intervalMs: 1_000 }, ...time });
     // Act
     for (let i = 0; i < 3; i += 1) await limiter.acquire();
@@ -32,7 +18,7 @@ describe('RateLimiter', () => {
 
   it('serves waiters first come, first served', async () => {
     // Prepare
-    const time = clock();
+    const time = virtualTime(0);
     const limiter = new RateLimiter({ limit: { requests: 1, intervalMs: 100 }, ...time });
     const order: string[] = [];
     // Act
@@ -44,7 +30,7 @@ describe('RateLimiter', () => {
 
   it('holds every call during a pause, and keeps the longer of two pauses', async () => {
     // Prepare
-    const time = clock();
+    const time = virtualTime(0);
     const limiter = new RateLimiter({ limit: { requests: 100, intervalMs: 10_000 }, ...time });
     limiter.pauseFor(5_000);
     limiter.pauseFor(2_000);
@@ -57,7 +43,7 @@ describe('RateLimiter', () => {
 
   it('keeps calls apart while spacing is asked for, and not after it is lifted', async () => {
     // Prepare
-    const time = clock();
+    const time = virtualTime(0);
     const limiter = new RateLimiter({ limit: { requests: 100, intervalMs: 10_000 }, ...time });
     limiter.spaceBy(250);
     // Act
@@ -71,7 +57,7 @@ describe('RateLimiter', () => {
 
   it('lets an aborted waiter leave without a slot, with a retryable error', async () => {
     // Prepare
-    const time = clock();
+    const time = virtualTime(0);
     const limiter = new RateLimiter({ limit: { requests: 1, intervalMs: 1_000 }, ...time });
     await limiter.acquire();
     const ending = new AbortController();
