@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import { LOG_LEVELS, type LogLevel } from './environment.js';
 import type { LineLevel, LogSink } from './observability.js';
 
 /**
@@ -27,17 +28,13 @@ export interface LineLoggerOptions {
   readonly now?: () => number;
 }
 
-const LEVEL_RANK: Readonly<Record<string, number>> = {
-  TRACE: 6,
-  DEBUG: 8,
-  INFO: 12,
-  WARN: 16,
-  ERROR: 20,
-  CRITICAL: 24,
-  SILENT: 28,
-};
+/** A level's severity: its place in {@link LOG_LEVELS} (least severe first); INFO's if unknown. */
+function rankOf(levelName: string): number {
+  const rank = LOG_LEVELS.indexOf(levelName as LogLevel);
+  return rank === -1 ? LOG_LEVELS.indexOf('INFO') : rank;
+}
 
-const LINE_LEVEL_NAME: Readonly<Record<LineLevel, string>> = { info: 'INFO', warn: 'WARN' };
+const LINE_LEVEL_NAME: Readonly<Record<LineLevel, LogLevel>> = { info: 'INFO', warn: 'WARN' };
 
 /** `Root=1-abc;Parent=…;Sampled=1` → `1-abc`, as Powertools reports `xray_trace_id`. */
 export function traceIdOf(header: string | undefined): string | undefined {
@@ -72,7 +69,7 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
   const now = options.now ?? Date.now;
   let pending: string[] = [];
   let levelName = logger.getLevelName();
-  let threshold = LEVEL_RANK[levelName] ?? LEVEL_RANK.INFO!;
+  let threshold = rankOf(levelName);
   let fragment = invocationFragment(options.serviceName, undefined, false);
   let invocations = 0;
 
@@ -103,13 +100,13 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
       invocations += 1;
       // Read once per invocation: the level (it may have been changed) and the trace id.
       levelName = logger.getLevelName();
-      threshold = LEVEL_RANK[levelName] ?? LEVEL_RANK.INFO!;
+      threshold = rankOf(levelName);
       const traceId = traceIdOf(options.traceHeader?.());
       fragment = invocationFragment(options.serviceName, context, invocations === 1, traceId);
     },
     writeLine(level, message, attributes) {
       const name = LINE_LEVEL_NAME[level];
-      if ((LEVEL_RANK[name] ?? 0) < threshold) return;
+      if (rankOf(name) < threshold) return;
       const head = `{"level":"${name}","message":${JSON.stringify(message)},"timestamp":"${new Date(now()).toISOString()}"${fragment}`;
       const body = JSON.stringify(attributes);
       pending.push(body.length > 2 ? `${head},${body.slice(1)}\n` : `${head}}\n`);
