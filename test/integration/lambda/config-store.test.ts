@@ -121,11 +121,26 @@ describe('config store against dynalite', () => {
     const store = newStore();
     proxy.reset();
 
-    const configs = await Promise.all(Array.from({ length: 10 }, () => store.get('coalesced')));
+    const configs = await Promise.all(
+      Array.from({ length: 10 }, () => Promise.resolve(store.get('coalesced'))),
+    );
 
     expect(proxy.count('GetItem')).toBe(1);
     expect(new Set(configs).size).toBe(1);
     expect(configs[0]?.version).toBe(1);
+  });
+
+  it('answers a cache hit without a promise once the config has loaded', async () => {
+    await publishConfig(table, aConfig('loaded', 1));
+    const store = newStore();
+
+    const first = store.get('loaded');
+    const loaded = await first;
+    const hit = store.get('loaded');
+
+    expect(first).toBeInstanceOf(Promise);
+    expect(hit).not.toBeInstanceOf(Promise);
+    expect(hit).toBe(loaded);
   });
 
   it('picks up a new version only after the TTL, compiling each version once', async () => {
@@ -151,7 +166,7 @@ describe('config store against dynalite', () => {
   it('fails permanently when the connector has no published config', async () => {
     const store = newStore();
 
-    const error = await store.get('never-published').catch((e: unknown) => e);
+    const error = await Promise.resolve(store.get('never-published')).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ConfigNotFoundError);
     expect(errorClassOf(error)).toBe('permanent');
@@ -191,7 +206,7 @@ describe('config store against dynalite', () => {
       logger: { debug() {}, info() {}, warn() {}, error: (...args: unknown[]) => errors.push(args) },
     });
 
-    const error = await store.get('corrupt').catch((e: unknown) => e);
+    const error = await Promise.resolve(store.get('corrupt')).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ConfigValidationError);
     expect(errorClassOf(error)).toBe('permanent');

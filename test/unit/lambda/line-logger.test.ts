@@ -66,7 +66,7 @@ describe('createLineLogger', () => {
 
     const { logger, writes } = setup();
     logger.addContext?.(context);
-    logger.writeLine('info', 'record processed', attributes);
+    logger.writeLine('info', 'record processed', JSON.stringify(attributes));
     logger.flush();
     const [actual] = linesOf(writes);
 
@@ -90,13 +90,13 @@ describe('createLineLogger', () => {
       write: (text) => process.stdout.write(text),
     });
     logger.addContext?.(lambdaContext('f'));
-    logger.writeLine('info', 'record processed', { message_id: 'm-1' });
-    logger.writeLine('warn', 'record failed; SQS will redeliver it', { message_id: 'm-2' });
+    logger.writeLine('info', 'record processed', JSON.stringify({ message_id: 'm-1' }));
+    logger.writeLine('warn', 'record failed; SQS will redeliver it', JSON.stringify({ message_id: 'm-2' }));
     expect(stdout).toEqual([]);
 
     // A Powertools line comes after the record lines held before it.
     logger.info('config loaded');
-    logger.writeLine('info', 'record processed', { message_id: 'm-3' });
+    logger.writeLine('info', 'record processed', JSON.stringify({ message_id: 'm-3' }));
     logger.flush();
     logger.flush(); // nothing left: no empty write
     restore?.();
@@ -112,15 +112,15 @@ describe('createLineLogger', () => {
   it('follows the logger level, read when an invocation starts', () => {
     const { powertools, logger, writes } = setup('WARN');
     logger.addContext?.(lambdaContext('f'));
-    logger.writeLine('info', 'record processed', { message_id: 'dropped' });
-    logger.writeLine('warn', 'record dead-lettered', { message_id: 'kept' });
+    logger.writeLine('info', 'record processed', JSON.stringify({ message_id: 'dropped' }));
+    logger.writeLine('warn', 'record dead-lettered', JSON.stringify({ message_id: 'kept' }));
     logger.flush();
     expect(linesOf(writes).map((line) => line.message_id)).toEqual(['kept']);
 
     powertools.setLogLevel('SILENT');
     logger.addContext?.(lambdaContext('f'));
     expect(logger.getLevelName?.()).toBe('SILENT');
-    logger.writeLine('warn', 'record dead-lettered', { message_id: 'silenced' });
+    logger.writeLine('warn', 'record dead-lettered', JSON.stringify({ message_id: 'silenced' }));
     logger.flush();
     expect(linesOf(writes).map((line) => line.message_id)).toEqual(['kept']);
   });
@@ -129,7 +129,7 @@ describe('createLineLogger', () => {
     const { logger, writes } = setup();
     for (const id of ['first', 'second']) {
       logger.addContext?.(lambdaContext('f'));
-      logger.writeLine('info', 'record processed', { message_id: id });
+      logger.writeLine('info', 'record processed', JSON.stringify({ message_id: id }));
       logger.flush();
     }
     expect(linesOf(writes).map((line) => [line.message_id, line.cold_start])).toEqual([
@@ -140,7 +140,7 @@ describe('createLineLogger', () => {
 
   it('escapes what it is given: a message and attributes with quotes and newlines stay one JSON line', () => {
     const { logger, writes } = setup();
-    logger.writeLine('warn', 'record "failed"\nagain', { error_message: 'line 1\nline "2"' });
+    logger.writeLine('warn', 'record "failed"\nagain', JSON.stringify({ error_message: 'line 1\nline "2"' }));
     logger.flush();
     expect(writes.join('').split('\n').filter(Boolean)).toHaveLength(1);
     expect(linesOf(writes)[0]).toMatchObject({

@@ -4,7 +4,7 @@ import { eventIdOf, type MessageMeta } from '../document/parse-envelope.js';
 import { describeError, errorClassOf, RetryableError, withErrorContext } from '../errors.js';
 import { flowCheckpoint, type CompletedStep, type FlowCheckpoint, type RunCheckpoint } from './checkpoint.js';
 import type { FlowReport, ReportedError, RunReport, StepReport } from './report.js';
-import type { CompiledStep, RetryPolicy, StepInput } from './steps.js';
+import type { CompiledStep, RetryPolicy, StepInput, StepOutcome } from './steps.js';
 
 export type { RetryPolicy } from './steps.js';
 import type { Emitter } from '../targets/target.js';
@@ -163,7 +163,8 @@ async function runFlow(
       steps.push(resumedStep(step, result));
       continue;
     }
-    const end = await runStep(step, context, input, { connector, flow: flow.name });
+    const ran = runStep(step, context, input, { connector, flow: flow.name });
+    const end = ran instanceof Promise ? await ran : ran;
     steps.push(end.report);
     if (end.error !== undefined) {
       status = 'failed';
@@ -174,37 +175,75 @@ async function runFlow(
   return failure === undefined ? { report } : { report, failure };
 }
 
-/** Runs one step; `on_error: continue` turns a failure into the step's result. */
-async function runStep(
+/**
+ * Runs one step; `on_error: continue` turns a failure into the step's result. A step that answers
+ * at once (transform, filter) ends at once; a step that calls out ends when its promise settles.
+ */
+function runStep(
   step: CompiledStep,
   context: { readonly steps: Record<string, unknown> },
   input: StepInput,
   where: { readonly connector: string; readonly flow: string },
-): Promise<StepEnd> {
+): StepEnd | Promise<StepEnd> {
   const started = input.now();
-  const report = (fields: Omit<StepReport, 'id' | 'action' | 'durationMs'>): StepReport => ({
-    id: step.id,
-    action: step.action,
-    durationMs: input.now() - started,
-    ...fields,
-  });
+  let ran: StepOutcome | Promise<StepOutcome>;
   try {
     if (input.signal?.aborted === true) {
       throw new RetryableError(`step "${step.id}" was not started: the invocation is about to time out`);
     }
-    const outcome = await step.run(input);
-    setOwn(context.steps, step.id, outcome.result);
-    return { report: report({ status: 'ok', result: outcome.result }), stop: outcome.stop === true };
+    ran = step.run(input);
   } catch (thrown) {
-    const failure = withErrorContext(asError(thrown), { ...where, step: step.id });
-    const reported = reportedError(failure);
-    if (step.onError === 'continue' && input.signal?.aborted !== true) {
-      const result = { error: reported };
-      setOwn(context.steps, step.id, result);
-      return { report: report({ status: 'continued', result, error: reported }) };
-    }
-    return { report: report({ status: 'failed', error: reported }), error: failure };
+    return stepFailed(step, context, input, where, started, thrown);
   }
+  if (ran instanceof Promise) {
+    return ran.then(
+      (outcome) => stepDone(step, context, input, started, outcome),
+      (thrown: unknown) => stepFailed(step, context, input, where, started, thrown),
+    );
+  }
+  return stepDone(step, context, input, started, ran);
+}
+
+function stepDone(
+  step: CompiledStep,
+  context: { readonly steps: Record<string, unknown> },
+  input: StepInput,
+  started: number,
+  outcome: StepOutcome,
+): StepEnd {
+  setOwn(context.steps, step.id, outcome.result);
+  const report: StepReport = {
+    id: step.id,
+    action: step.action,
+    durationMs: input.now() - started,
+    status: 'ok',
+    result: outcome.result,
+  };
+  return { report, stop: outcome.stop === true };
+}
+
+function stepFailed(
+  step: CompiledStep,
+  context: { readonly steps: Record<string, unknown> },
+  input: StepInput,
+  where: { readonly connector: string; readonly flow: string },
+  started: number,
+  thrown: unknown,
+): StepEnd {
+  const failure = withErrorContext(asError(thrown), { ...where, step: step.id });
+  const reported = reportedError(failure);
+  const durationMs = input.now() - started;
+  if (step.onError === 'continue' && input.signal?.aborted !== true) {
+    const result = { error: reported };
+    setOwn(context.steps, step.id, result);
+    return {
+      report: { id: step.id, action: step.action, durationMs, status: 'continued', result, error: reported },
+    };
+  }
+  return {
+    report: { id: step.id, action: step.action, durationMs, status: 'failed', error: reported },
+    error: failure,
+  };
 }
 
 function skippedStep(step: { readonly id: string; readonly action: StepReport['action'] }): StepReport {

@@ -19,7 +19,11 @@ export interface CompiledStep {
   readonly action: StepAction;
   readonly onError: 'fail' | 'continue';
   readonly definition: Step;
-  run(input: StepInput): Promise<StepOutcome>;
+  /**
+   * Steps that call nothing (transform, filter) answer at once; the others return a promise. The
+   * runner awaits only promises: a record's work stays on one synchronous path until its first call.
+   */
+  run(input: StepInput): StepOutcome | Promise<StepOutcome>;
 }
 
 /**
@@ -59,7 +63,7 @@ export function compileStep(step: Step, place: StepPlace): CompiledStep {
   switch (step.action) {
     case 'transform': {
       const data = compileValue(step.data);
-      return { ...base, run: (input) => Promise.resolve({ result: data(input.scope) }) };
+      return { ...base, run: (input) => ({ result: data(input.scope) }) };
     }
     case 'filter': {
       const predicate = compileCondition(step.condition);
@@ -67,7 +71,7 @@ export function compileStep(step: Step, place: StepPlace): CompiledStep {
         ...base,
         run: (input) => {
           const passed = predicate(input.scope);
-          return Promise.resolve({ result: { passed }, stop: !passed });
+          return { result: { passed }, stop: !passed };
         },
       };
     }

@@ -23,12 +23,14 @@ import { runIdOf, type RunStateStore } from './run-state.js';
 
 /** One delivery of a record, as far as checkpoints go. */
 export interface Delivery {
-  readonly runId: string;
   /** What earlier deliveries finished; `undefined` when there was nothing (or it was not read). */
   readonly resume: RunCheckpoint | undefined;
   /** Whether the store was read (so a finished record deletes what it found). */
   readonly read: boolean;
 }
+
+/** A first receive: nothing to read, so nothing was. */
+const FIRST_DELIVERY: Delivery = { resume: undefined, read: false };
 
 export interface CheckpointDeps {
   readonly runState?: RunStateStore | undefined;
@@ -52,60 +54,77 @@ export function mayHaveCheckpoint(record: Pick<SQSRecord, 'attributes' | 'messag
   return receives > 1 || redriven;
 }
 
+/** The run-state key of a record: its source queue, connector and event id. */
+function runIdOfRecord(envelope: Envelope, meta: MessageMeta): string {
+  return runIdOf(meta.sourceQueue ?? '', envelope.connector_id, eventIdOf(envelope, meta));
+}
+
 /**
- * Opens a delivery: reads the checkpoint when one may exist. `undefined` without a store.
+ * Opens a delivery: reads the checkpoint when one may exist. `undefined` without a store; a first
+ * receive answers at once, without a promise.
  * @throws RetryableError when the checkpoint cannot be read (the record must not run without it).
  */
-export async function openDelivery(
+export function openDelivery(
   deps: CheckpointDeps,
   record: SQSRecord,
   envelope: Envelope,
   meta: MessageMeta,
-): Promise<Delivery | undefined> {
-  if (deps.runState === undefined) return undefined;
-  const runId = runIdOf(meta.sourceQueue ?? '', envelope.connector_id, eventIdOf(envelope, meta));
-  if (!mayHaveCheckpoint(record)) return { runId, resume: undefined, read: false };
-  const resume = await deps.runState.load(runId);
-  return { runId, resume, read: true };
+): Delivery | undefined | Promise<Delivery> {
+  const store = deps.runState;
+  if (store === undefined) return undefined;
+  if (!mayHaveCheckpoint(record)) return FIRST_DELIVERY;
+  return store.load(runIdOfRecord(envelope, meta)).then((resume) => ({ resume, read: true }));
 }
 
 /**
  * Closes a delivery after its run: a finished record deletes the checkpoint it read; an unfinished
  * one saves what it finished, when that is more than the checkpoint already held. A failing store
  * is logged and counted, never thrown: the record's outcome stands, and a redelivery may then run
- * completed steps again (the documented window).
+ * completed steps again (the documented window). `undefined` when there is nothing to write.
  */
-export async function closeDelivery(
+export function closeDelivery(
   deps: CheckpointDeps,
   delivery: Delivery | undefined,
   run: { readonly report: RunReport; readonly finished: boolean; readonly configVersion: number },
   about: { readonly envelope: Envelope; readonly meta: MessageMeta },
-): Promise<void> {
+): Promise<void> | undefined {
   const store = deps.runState;
-  if (store === undefined || delivery === undefined) return;
-  const log = { message_id: about.meta.messageId, run_id: delivery.runId };
-  try {
-    if (run.finished) {
-      if (delivery.read && delivery.resume !== undefined) await store.clear(delivery.runId);
-      return;
-    }
-    const checkpoint = checkpointOf(run.report);
-    if (checkpoint === undefined || !checkpointAdvanced(delivery.resume, checkpoint)) return;
-    await store.save(delivery.runId, checkpoint, {
+  if (store === undefined || delivery === undefined) return undefined;
+  if (run.finished) {
+    if (!delivery.read || delivery.resume === undefined) return undefined;
+    return writeRunState(deps, run.finished, about, (runId) => store.clear(runId));
+  }
+  const checkpoint = checkpointOf(run.report);
+  if (checkpoint === undefined || !checkpointAdvanced(delivery.resume, checkpoint)) return undefined;
+  return writeRunState(deps, run.finished, about, async (runId) => {
+    await store.save(runId, checkpoint, {
       connector: about.envelope.connector_id,
       eventId: eventIdOf(about.envelope, about.meta),
       sourceQueue: about.meta.sourceQueue ?? '',
       configVersion: run.configVersion,
     });
     countMetric(deps.metrics, METRICS.checkpointsSaved);
+  });
+}
+
+/** One run-state write (a save or a delete); a failure is logged and counted, never thrown. */
+async function writeRunState(
+  deps: CheckpointDeps,
+  finished: boolean,
+  about: { readonly envelope: Envelope; readonly meta: MessageMeta },
+  write: (runId: string) => Promise<void>,
+): Promise<void> {
+  const runId = runIdOfRecord(about.envelope, about.meta);
+  try {
+    await write(runId);
   } catch (error) {
     countMetric(deps.metrics, METRICS.runStateErrors);
     const { name, message } = describeError(error);
     deps.logger.warn(
-      run.finished
+      finished
         ? 'run state not deleted: it expires on its own'
         : 'run state not saved: a redelivery runs the steps this delivery completed again',
-      { ...log, error_name: name, error_message: message },
+      { message_id: about.meta.messageId, run_id: runId, error_name: name, error_message: message },
     );
   }
 }

@@ -15,7 +15,7 @@ export interface ConfigSource {
    * @throws ConfigNotFoundError (no item), ConfigValidationError (stored config invalid): permanent.
    * @throws RetryableError when DynamoDB fails (throttling, network).
    */
-  get(connectorId: string): Promise<CompiledConfig>;
+  get(connectorId: string): CompiledConfig | Promise<CompiledConfig>;
 }
 
 export interface ConfigStoreOptions extends ConfigTable, ValidationOptions {
@@ -43,6 +43,8 @@ export const NOT_FOUND_TTL_MS = 2_000;
 interface CacheEntry {
   readonly expiresAt: number;
   readonly config: Promise<CompiledConfig>;
+  /** The loaded config, once `config` has resolved: a hit then answers without a promise. */
+  loaded?: CompiledConfig;
 }
 
 /**
@@ -89,19 +91,24 @@ export function createConfigStore(options: ConfigStoreOptions): ConfigSource {
       const entry = cache.get(connectorId);
       if (entry !== undefined && at < entry.expiresAt) {
         if (options.metrics) countMetric(options.metrics, METRICS.configCacheHits);
-        return entry.config;
+        return entry.loaded ?? entry.config;
       }
       if (options.metrics) countMetric(options.metrics, METRICS.configCacheMisses);
       const config = load(connectorId);
       const fresh: CacheEntry = { expiresAt: at + ttlMs, config };
       cache.set(connectorId, fresh);
-      config.catch((error: unknown) => {
-        if (cache.get(connectorId) !== fresh) return;
-        if (error instanceof RetryableError) cache.delete(connectorId);
-        else if (error instanceof ConfigNotFoundError) {
-          cache.set(connectorId, { config, expiresAt: Math.min(fresh.expiresAt, at + NOT_FOUND_TTL_MS) });
-        }
-      });
+      config.then(
+        (loaded) => {
+          fresh.loaded = loaded;
+        },
+        (error: unknown) => {
+          if (cache.get(connectorId) !== fresh) return;
+          if (error instanceof RetryableError) cache.delete(connectorId);
+          else if (error instanceof ConfigNotFoundError) {
+            cache.set(connectorId, { config, expiresAt: Math.min(fresh.expiresAt, at + NOT_FOUND_TTL_MS) });
+          }
+        },
+      );
       return config;
     },
   };

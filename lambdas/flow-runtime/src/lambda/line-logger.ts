@@ -13,7 +13,7 @@ import type { LineLevel, LogSink } from './observability.js';
  * keeps the order in which things happened. See docs/handlers.md (logs and metrics).
  */
 export interface LineLogger extends LogSink {
-  writeLine(level: LineLevel, message: string, attributes: object): void;
+  writeLine(level: LineLevel, message: string, attributesJson: string): void;
   flush(): void;
 }
 
@@ -35,6 +35,7 @@ function rankOf(levelName: string): number {
 }
 
 const LINE_LEVEL_NAME: Readonly<Record<LineLevel, LogLevel>> = { info: 'INFO', warn: 'WARN' };
+const LINE_LEVEL_RANK: Readonly<Record<LineLevel, number>> = { info: rankOf('INFO'), warn: rankOf('WARN') };
 
 /** `Root=1-abc;Parent=…;Sampled=1` → `1-abc`, as Powertools reports `xray_trace_id`. */
 export function traceIdOf(header: string | undefined): string | undefined {
@@ -72,6 +73,17 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
   let threshold = rankOf(levelName);
   let fragment = invocationFragment(options.serviceName, undefined, false);
   let invocations = 0;
+  // Records of a batch mostly settle within the same millisecond: format each one once.
+  let stampedMs = Number.NaN;
+  let stamp = '';
+  const timestamp = () => {
+    const ms = now();
+    if (ms !== stampedMs) {
+      stampedMs = ms;
+      stamp = new Date(ms).toISOString();
+    }
+    return stamp;
+  };
 
   const flush = () => {
     if (pending.length === 0) return;
@@ -104,12 +116,10 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
       const traceId = traceIdOf(options.traceHeader?.());
       fragment = invocationFragment(options.serviceName, context, invocations === 1, traceId);
     },
-    writeLine(level, message, attributes) {
-      const name = LINE_LEVEL_NAME[level];
-      if (rankOf(name) < threshold) return;
-      const head = `{"level":"${name}","message":${JSON.stringify(message)},"timestamp":"${new Date(now()).toISOString()}"${fragment}`;
-      const body = JSON.stringify(attributes);
-      pending.push(body.length > 2 ? `${head},${body.slice(1)}\n` : `${head}}\n`);
+    writeLine(level, message, attributesJson) {
+      if (LINE_LEVEL_RANK[level] < threshold) return;
+      const head = `{"level":"${LINE_LEVEL_NAME[level]}","message":${JSON.stringify(message)},"timestamp":"${timestamp()}"${fragment}`;
+      pending.push(attributesJson.length > 2 ? `${head},${attributesJson.slice(1)}\n` : `${head}}\n`);
     },
     flush,
   };

@@ -26,9 +26,10 @@ export interface LogSink {
   addContext?(context: Context): void;
   /**
    * Writes one structured line cheaply (the per-record lines go here when present, see
-   * `line-logger.ts`); the sink decides, by its level, whether to write it.
+   * `line-logger.ts`): `attributesJson` is the JSON text of an object whose keys join the standard
+   * ones. The sink decides, by its level, whether to write it.
    */
-  writeLine?(level: LineLevel, message: string, attributes: object): void;
+  writeLine?(level: LineLevel, message: string, attributesJson: string): void;
   /** Writes what `writeLine` holds back; the handler calls it at the end of every invocation. */
   flush?(): void;
 }

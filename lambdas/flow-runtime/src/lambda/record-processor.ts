@@ -100,14 +100,17 @@ async function run(
   try {
     const envelope = parseEnvelope(record.body);
     result.envelope = envelope;
-    const compiled = await deps.configs.get(envelope.connector_id);
-    const delivery: Delivery | undefined = await openDelivery(deps, record, envelope, meta);
+    // A config cache hit and a first receive answer without a promise: await only what is one.
+    const loading = deps.configs.get(envelope.connector_id);
+    const compiled = loading instanceof Promise ? await loading : loading;
+    const opening = openDelivery(deps, record, envelope, meta);
+    const delivery: Delivery | undefined = opening instanceof Promise ? await opening : opening;
     const outcome = await runFlows(compiled, envelope, meta, {
       emitter: deps.emitter,
       retry: scope.retry,
       now: deps.now ?? Date.now,
-      ...(scope.signal === undefined ? {} : { signal: scope.signal }),
-      ...(delivery?.resume === undefined ? {} : { resume: delivery.resume }),
+      signal: scope.signal,
+      resume: delivery?.resume,
     });
     result.report = outcome.report;
     if (outcome.error !== undefined) {
@@ -115,12 +118,13 @@ async function run(
       result.where = outcome.failedAt ?? {};
     }
     const finished = outcome.error === undefined;
-    await closeDelivery(
+    const closing = closeDelivery(
       deps,
       delivery,
       { report: outcome.report, finished, configVersion: compiled.version },
       { envelope, meta },
     );
+    if (closing !== undefined) await closing;
   } catch (error) {
     result.failure = error;
   }
