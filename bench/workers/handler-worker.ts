@@ -17,7 +17,7 @@ import {
   compileConfig,
   createConfigStore,
   createFlowWorkerHandler,
-  createPowertools,
+  createObservability,
   createRecordingTargets,
   validateConfig,
   type SqsHandler,
@@ -85,7 +85,7 @@ async function throughput(): Promise<WorkerResult> {
   const connectors = env(WORKER_ENV.connectors).split(',');
   const records = Number(env(WORKER_ENV.records));
   const recording = createRecordingTargets();
-  const { logger, metrics } = createPowertools({ serviceName: 'flow-worker-inbound-sync' });
+  const { logger, metrics } = createObservability({ serviceName: 'flow-worker-inbound-sync' });
   const configs = createConfigStore({
     client: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
       marshallOptions: { removeUndefinedValues: true },

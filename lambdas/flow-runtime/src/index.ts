@@ -273,13 +273,14 @@ export {
 export {
   METRICS,
   stepErrorMetric,
-  aggregateMetrics,
-  createPowertools,
+  createObservability,
+  createPowertoolsLogger,
   type LineLevel,
   type LogSink,
   type MetricSink,
-  type PowertoolsOptions,
+  type ObservabilityOptions,
 } from './lambda/observability.js';
+export { createEmfMetrics, type EmfMetricsOptions } from './lambda/emf.js';
 export {
   createLineLogger,
   traceIdOf,

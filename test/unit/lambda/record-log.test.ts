@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   METRICS,
   compileConfig,
-  createPowertools,
+  createPowertoolsLogger,
   createRecordingTargets,
   createSqsHandler,
   validateConfig,
@@ -16,7 +16,9 @@ import { aLambdaContext, anEnvelopeBody, anSqsEvent, anSqsRecord, captureMetrics
 function handlerWithPowertools(): SqsHandler {
   const recording = createRecordingTargets();
   const compiled = compileConfig(validateConfig(aConfig()), { targetFactory: recording.factory });
-  const { logger } = createPowertools({ serviceName: 'flow-worker-test', logLevel: 'INFO' });
+  const { logger } = {
+    logger: createPowertoolsLogger({ serviceName: 'flow-worker-test', logLevel: 'INFO' }),
+  };
   return createSqsHandler({
     configs: { get: () => Promise.resolve(compiled) },
     emitter: recording.emitter,
@@ -92,7 +94,7 @@ describe('a record log line', () => {
       configs: { get: () => Promise.reject(new Error('DynamoDB is down')) },
       emitter: createRecordingTargets().emitter,
       deadLetter: { send: () => Promise.resolve() },
-      logger: createPowertools({ logLevel: 'INFO' }).logger,
+      logger: createPowertoolsLogger({ logLevel: 'INFO' }),
       metrics: captureMetrics(),
     });
 
@@ -115,7 +117,7 @@ describe('batch outcome metrics', () => {
       configs: { get: () => Promise.reject(new Error('down')) },
       emitter: createRecordingTargets().emitter,
       deadLetter: { send: () => Promise.resolve() },
-      logger: createPowertools({ logLevel: 'SILENT' }).logger,
+      logger: createPowertoolsLogger({ logLevel: 'SILENT' }),
       metrics,
     });
     const records = [

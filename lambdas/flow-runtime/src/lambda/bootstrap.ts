@@ -6,8 +6,7 @@ import type { QueueName } from '../document/config.js';
 import { createConfigStore } from './config-store.js';
 import { createSqsDeadLetterQueue } from './dead-letter.js';
 import { readEnvironment } from './environment.js';
-import { createLineLogger } from './line-logger.js';
-import { aggregateMetrics, createPowertools } from './observability.js';
+import { createObservability } from './observability.js';
 import { createDynamoRunStateStore } from './run-state.js';
 import { createSqsHandler } from './sqs-handler.js';
 import type { SqsHandler, SqsHandlerDeps } from './sqs-handler.js';
@@ -39,19 +38,14 @@ export function createFlowWorkerHandler(
   options: FlowWorkerHandlerOptions,
 ): SqsHandler {
   const environment = readEnvironment(env);
-  const powertools = createPowertools({
+  const { logger, metrics } = createObservability({
     serviceName: environment.serviceName,
     namespace: environment.metricsNamespace,
     logLevel: environment.logLevel,
-    defaultDimensions: { queue: options.queue },
-  });
-  const logger = createLineLogger(powertools.logger, {
-    serviceName: environment.serviceName,
-    write: (text) => process.stdout.write(text),
+    dimensions: { queue: options.queue },
     // Lambda sets it for each invocation; read when the invocation starts.
     traceHeader: () => env._X_AMZN_TRACE_ID,
   });
-  const metrics = aggregateMetrics(powertools.metrics);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });

@@ -14,6 +14,8 @@ import type { LineLevel, LogSink } from './observability.js';
  */
 export interface LineLogger extends LogSink {
   writeLine(level: LineLevel, message: string, attributesJson: string): void;
+  /** Adds a finished, newline-terminated line (the EMF metrics line) to the lines held back. */
+  append(line: string): void;
   flush(): void;
 }
 
@@ -120,6 +122,9 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
       if (LINE_LEVEL_RANK[level] < threshold) return;
       const head = `{"level":"${LINE_LEVEL_NAME[level]}","message":${JSON.stringify(message)},"timestamp":"${timestamp()}"${fragment}`;
       pending.push(attributesJson.length > 2 ? `${head},${attributesJson.slice(1)}\n` : `${head}}\n`);
+    },
+    append(line) {
+      pending.push(line);
     },
     flush,
   };

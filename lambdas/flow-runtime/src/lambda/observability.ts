@@ -1,7 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { ErrorClass } from '../errors.js';
+import { createEmfMetrics } from './emf.js';
+import { createLineLogger, type LineLogger } from './line-logger.js';
+
+const DEFAULT_SERVICE_NAME = 'flow-worker';
+const DEFAULT_NAMESPACE = 'FlowWorker';
 
 /**
  * The logging the runtime needs. Powertools' `Logger` satisfies it; tests pass a recorder.
@@ -44,9 +48,12 @@ export function debugEnabled(logger: LogSink): boolean {
   return logger.getLevelName === undefined || DEBUG_LEVELS.has(logger.getLevelName().toUpperCase());
 }
 
-/** The metrics the runtime needs. Powertools' `Metrics` (EMF) satisfies it; tests pass a recorder. */
+/**
+ * The metrics the runtime needs, all counts: `createEmfMetrics` (EMF) in production, and Powertools'
+ * `Metrics` satisfies it too; tests pass a recorder.
+ */
 export interface MetricSink {
-  addMetric(name: string, unit: typeof MetricUnit.Count, value: number): void;
+  addMetric(name: string, unit: 'Count', value: number): void;
   publishStoredMetrics(): void;
 }
 
@@ -86,51 +93,54 @@ export function stepErrorMetric(errorClass: ErrorClass): string {
 }
 
 export function countMetric(metrics: MetricSink, name: string, value = 1): void {
-  if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);
+  if (value > 0) metrics.addMetric(name, 'Count', value);
 }
 
-/**
- * A {@link MetricSink} that sums each metric over an invocation and hands the totals to `sink` on
- * `publishStoredMetrics()`: one EMF value per metric per invocation instead of one per record.
- */
-export function aggregateMetrics(sink: MetricSink): MetricSink {
-  const totals = new Map<string, number>();
-  return {
-    addMetric(name, _unit, value) {
-      totals.set(name, (totals.get(name) ?? 0) + value);
-    },
-    publishStoredMetrics() {
-      for (const [name, value] of totals) sink.addMetric(name, MetricUnit.Count, value);
-      totals.clear();
-      sink.publishStoredMetrics();
-    },
-  };
-}
-
-export interface PowertoolsOptions {
+export interface ObservabilityOptions {
   /** @default flow-worker */
   readonly serviceName?: string;
   /** EMF namespace. @default FlowWorker */
   readonly namespace?: string;
   readonly logLevel?: string;
   /** Added as a dimension to every metric, e.g. the queue name. */
-  readonly defaultDimensions?: Record<string, string>;
+  readonly dimensions?: Readonly<Record<string, string>>;
+  /** Where the buffered lines go, once per invocation. @default process.stdout.write */
+  readonly write?: (text: string) => void;
+  /** The X-Ray trace header of the current invocation (production: `_X_AMZN_TRACE_ID`). */
+  readonly traceHeader?: () => string | undefined;
+}
+
+/** Powertools' `Logger`: every line but the per-record ones and the metrics. */
+export function createPowertoolsLogger(
+  options: Pick<ObservabilityOptions, 'serviceName' | 'logLevel'> = {},
+): Logger {
+  return new Logger({
+    serviceName: options.serviceName ?? DEFAULT_SERVICE_NAME,
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel as never }),
+  });
 }
 
 /**
- * The production logger and metrics: Powertools Logger (JSON lines) and Metrics (EMF). Pass
- * `metrics` through {@link aggregateMetrics} to emit per-invocation totals.
+ * The production logger and metrics: record lines ({@link createLineLogger}) and the invocation's
+ * EMF line ({@link createEmfMetrics}) buffered together and written once per invocation, every
+ * other line through Powertools' `Logger`. The handler publishes the metrics, then flushes the
+ * logger.
  */
-export function createPowertools(options: PowertoolsOptions = {}): { logger: Logger; metrics: Metrics } {
-  const serviceName = options.serviceName ?? 'flow-worker';
-  const logger = new Logger({
+export function createObservability(options: ObservabilityOptions = {}): {
+  logger: LineLogger;
+  metrics: MetricSink;
+} {
+  const serviceName = options.serviceName ?? DEFAULT_SERVICE_NAME;
+  const logger = createLineLogger(createPowertoolsLogger(options), {
     serviceName,
-    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel as never }),
+    write: options.write ?? ((text) => process.stdout.write(text)),
+    ...(options.traceHeader === undefined ? {} : { traceHeader: options.traceHeader }),
   });
-  const metrics = new Metrics({
+  const metrics = createEmfMetrics({
+    namespace: options.namespace ?? DEFAULT_NAMESPACE,
     serviceName,
-    namespace: options.namespace ?? 'FlowWorker',
-    ...(options.defaultDimensions === undefined ? {} : { defaultDimensions: options.defaultDimensions }),
+    ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }),
+    write: (line) => logger.append(line),
   });
   return { logger, metrics };
 }

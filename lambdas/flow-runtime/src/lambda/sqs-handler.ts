@@ -115,8 +115,9 @@ export function createSqsHandler(deps: SqsHandlerDeps): SqsHandler {
       return toSettledResults(outcomes);
     } finally {
       deadline.dispose();
-      deps.logger.flush?.();
+      // The metrics line joins the record lines, and they all go out in one write.
       deps.metrics.publishStoredMetrics();
+      deps.logger.flush?.();
     }
   };
 
