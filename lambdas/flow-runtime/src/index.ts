@@ -256,6 +256,7 @@ export {
   NOT_FOUND_TTL_MS,
   type ConfigSource,
   type ConfigStoreOptions,
+  type LazyTargetFactory,
 } from './lambda/config-store.js';
 export {
   createSqsDeadLetterQueue,

@@ -3,16 +3,16 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { QueueName } from '../document/config.js';
-import { createConfigStore } from './config-store.js';
+import { createConfigStore, type LazyTargetFactory } from './config-store.js';
 import { createSqsDeadLetterQueue } from './dead-letter.js';
 import { readEnvironment } from './environment.js';
 import { createObservability } from './observability.js';
 import { createDynamoRunStateStore } from './run-state.js';
 import { createSqsHandler } from './sqs-handler.js';
 import type { SqsHandler, SqsHandlerDeps } from './sqs-handler.js';
-import { createTargetFactory } from '../targets/factory.js';
 import { HUBSPOT_DEFAULT_RATE_LIMIT } from '../targets/hubspot/rate-limit.js';
 import { createSecretsManagerProvider } from '../targets/secrets.js';
+import type { TargetFactory } from '../targets/target.js';
 import { createSqsEmitter } from '../targets/sqs-emitter.js';
 import { createSqsVisibilityChanger } from './visibility.js';
 
@@ -50,18 +50,26 @@ export function createFlowWorkerHandler(
     marshallOptions: { removeUndefinedValues: true },
   });
   const sqs = new SQSClient({});
-  // One factory per container: it owns the HubSpot rate limiters every config version shares.
-  const targetFactory = createTargetFactory({
-    secrets: createSecretsManagerProvider({
-      client: new SecretsManagerClient({}),
-      allowedPrefix: environment.secretNamePrefix,
-    }),
-    hubspotRateLimit: {
-      requests: environment.hubspotRequestsPer10Seconds,
-      intervalMs: HUBSPOT_DEFAULT_RATE_LIMIT.intervalMs,
-    },
-    allowTargetAddresses: environment.allowTargetAddresses,
+  // One factory per container: it owns the HubSpot rate limiters every config version shares. Its
+  // module (the HTTP and HubSpot targets) is loaded with the first config compile, not at init.
+  let targetFactory: Promise<TargetFactory> | undefined;
+  const secrets = createSecretsManagerProvider({
+    client: new SecretsManagerClient({}),
+    allowedPrefix: environment.secretNamePrefix,
   });
+  const lazyTargetFactory: LazyTargetFactory = {
+    load: () =>
+      (targetFactory ??= import('../targets/factory.js').then(({ createTargetFactory }) =>
+        createTargetFactory({
+          secrets,
+          hubspotRateLimit: {
+            requests: environment.hubspotRequestsPer10Seconds,
+            intervalMs: HUBSPOT_DEFAULT_RATE_LIMIT.intervalMs,
+          },
+          allowTargetAddresses: environment.allowTargetAddresses,
+        }),
+      )),
+  };
   if (environment.runStateTableName === undefined) {
     logger.warn('RUN_STATE_TABLE_NAME is not set: a redelivered message runs every step again');
   }
@@ -80,7 +88,7 @@ export function createFlowWorkerHandler(
     configs: createConfigStore({
       client: documents,
       tableName: environment.configTableName,
-      targetFactory,
+      targetFactory: lazyTargetFactory,
       ttlSeconds: environment.configCacheTtlSeconds,
       allowTargetAddresses: environment.allowTargetAddresses,
       logger,

@@ -1,4 +1,3 @@
-import { compileConfig } from '../engine/compile.js';
 import type { CompiledConfig } from '../engine/compile.js';
 import { ConfigNotFoundError, ConfigValidationError, RetryableError } from '../errors.js';
 import { readHead, readHeadDocument, type ConfigTable } from '../store/read.js';
@@ -18,9 +17,15 @@ export interface ConfigSource {
   get(connectorId: string): CompiledConfig | Promise<CompiledConfig>;
 }
 
+/** A target factory loaded when the first config is compiled (the handler's: see `bootstrap.ts`). */
+export interface LazyTargetFactory {
+  /** Called for every compile; answers the same factory every time. */
+  load(): Promise<TargetFactory>;
+}
+
 export interface ConfigStoreOptions extends ConfigTable, ValidationOptions {
   /** Builds the targets of each compiled config version. */
-  readonly targetFactory: TargetFactory;
+  readonly targetFactory: TargetFactory | LazyTargetFactory;
   /** How long a read stays fresh. @default 30 (`CONFIG_CACHE_TTL_SECONDS`) */
   readonly ttlSeconds?: number;
   /** @default Date.now */
@@ -31,11 +36,18 @@ export interface ConfigStoreOptions extends ConfigTable, ValidationOptions {
 }
 
 /**
- * Config validation loads zod and the config schema: about a third of the handler's import time
- * (docs/performance.md), needed only when a config version is compiled or published. Loaded on
- * first use; the bundle keeps it, evaluated then.
+ * Validating and compiling a config (zod, the config schema, the expression compiler, the steps)
+ * is needed only when a config version is compiled: loaded then. In the deployed bundle these are
+ * chunks of their own that a cold start does not read (docs/performance.md, cold start).
  */
-const loadValidation = () => import('../document/validate.js');
+const loadCompiler = () =>
+  Promise.all([import('../document/validate.js'), import('../engine/compile.js')]).then(
+    ([{ validateConfig }, { compileConfig }]) => ({ validateConfig, compileConfig }),
+  );
+
+function targetFactoryOf(option: TargetFactory | LazyTargetFactory): TargetFactory | Promise<TargetFactory> {
+  return typeof option === 'function' ? option : option.load();
+}
 
 /** How long "no published config" is remembered: long enough to cover one batch, short enough for a fresh publish. */
 export const NOT_FOUND_TTL_MS = 2_000;
@@ -125,10 +137,13 @@ async function compileDocument(
   document: unknown,
   options: ConfigStoreOptions,
 ): Promise<CompiledConfig> {
-  const { validateConfig } = await loadValidation();
+  const [{ validateConfig, compileConfig }, targetFactory] = await Promise.all([
+    loadCompiler(),
+    targetFactoryOf(options.targetFactory),
+  ]);
   try {
     const validation = { allowTargetAddresses: options.allowTargetAddresses ?? [] };
-    return compileConfig(validateConfig(document, validation), { targetFactory: options.targetFactory });
+    return compileConfig(validateConfig(document, validation), { targetFactory });
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       // Loud: every message of this connector is dead-lettered until a valid version is published.
