@@ -1,10 +1,16 @@
 import { fileURLToPath } from 'node:url';
-import { RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, RecursiveLoop, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { AssetHashType, DockerImage, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import {
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  RecursiveLoop,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -14,6 +20,7 @@ import {
   hubspotRequestsPerContainer,
   type ResolvedFlowWorkerProps,
 } from './flow-worker-props.js';
+import { bundleHandler, HANDLER_ENTRY_FILE } from './handler-bundle.js';
 import type { SyncQueue } from './sync-queue.js';
 
 /**
@@ -26,28 +33,26 @@ function hubspotShareVariable(s: ResolvedFlowWorkerProps): Record<string, string
   return { HUBSPOT_REQUESTS_PER_10_SECONDS: String(hubspotRequestsPerContainer(s)) };
 }
 
-/** Paths are resolved from this file, not the working directory: `cdk synth` and vitest run from anywhere. */
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const lockFile = fileURLToPath(new URL('../package-lock.json', import.meta.url));
-
 /**
- * ESM bundle for nodejs24.x. The AWS SDK clients are bundled, tree-shaken and minified with the rest
- * (not taken from the runtime's copy): importing them that way takes about two thirds of the time,
- * and the deployed SDK is then exactly the version the tests ran with (pinned in the runtime's
- * package.json). Measured in docs/performance.md (bench case 6). The banner gives CommonJS
- * dependencies bundled into an ES module a working `require`; `sourcesContent: false` keeps the
- * map small (stack traces need the mappings, not a second copy of the code).
+ * A handler's code: bundled locally by esbuild (`handler-bundle.ts`) when the stack is synthesized,
+ * hashed by its output, so an unchanged bundle is not uploaded again. The Docker image is never
+ * used: local bundling always succeeds or throws.
  */
-export const ESM_BUNDLING: BundlingOptions = {
-  format: OutputFormat.ESM,
-  target: 'node24',
-  mainFields: ['module', 'main'],
-  banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-  externalModules: [],
-  minify: true,
-  sourceMap: true,
-  sourcesContent: false,
-};
+function handlerCode(handlerName: string): Code {
+  const handlerDir = fileURLToPath(new URL(`../lambdas/${handlerName}`, import.meta.url));
+  return Code.fromAsset(handlerDir, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('flow-worker-bundles-locally'),
+      local: {
+        tryBundle(outputDir) {
+          bundleHandler(`${handlerDir}/handler.ts`, outputDir);
+          return true;
+        },
+      },
+    },
+  });
+}
 
 export interface SyncFunctionProps {
   /** `inbound-sync` or `outbound-sync`: the handler folder under `lambdas/`. */
@@ -67,7 +72,7 @@ export interface SyncFunctionProps {
  * by statement instead of using AWSLambdaBasicExecutionRole, so it can write only its own log group.
  */
 export class SyncFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -85,11 +90,9 @@ export class SyncFunction extends Construct {
       description: `flow-worker ${props.handlerName} handler`,
     });
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: fileURLToPath(new URL(`../lambdas/${props.handlerName}/handler.ts`, import.meta.url)),
-      handler: 'handler',
-      projectRoot: repoRoot,
-      depsLockFilePath: lockFile,
+    this.function = new LambdaFunction(this, 'Function', {
+      code: handlerCode(props.handlerName),
+      handler: `${HANDLER_ENTRY_FILE.replace(/\.mjs$/, '')}.handler`,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: s.memorySize,
@@ -102,7 +105,6 @@ export class SyncFunction extends Construct {
       // Lambda after ~16 hops instead of running (and billing) forever.
       recursiveLoop: RecursiveLoop.TERMINATE,
       description: `flow-worker: runs connector flows for messages of ${props.source.queueName}`,
-      bundling: ESM_BUNDLING,
       environment: {
         CONFIG_TABLE_NAME: props.table.tableName,
         RUN_STATE_TABLE_NAME: props.runStateTable.tableName,

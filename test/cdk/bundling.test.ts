@@ -153,6 +153,31 @@ process.stdout.write(JSON.stringify({ zod: globalThis.__zod_globalConfig !== und
     }
   });
 
+  it('puts config validation (zod) in a chunk that importing the bundle does not read', () => {
+    for (const { dir } of bundles) {
+      // Every file the entry imports statically, transitively: what a cold start reads.
+      const read = new Set<string>();
+      const visit = (file: string) => {
+        if (read.has(file)) return;
+        read.add(file);
+        const code = readFileSync(join(dir, file), 'utf8');
+        // Static imports only (`import{…}from"./…"`, `import"./…"`), not `import("./…")`.
+        const imports = code.matchAll(
+          /(?:^|[;}\n])\s*import\s*(?:[^"'()]*?from\s*)?["']\.\/(?:chunks\/)?([^"'/]+\.mjs)["']/g,
+        );
+        for (const [, name] of imports) visit(join('chunks', name!));
+      };
+      visit('index.mjs');
+      const chunks = readdirSync(join(dir, 'chunks')).filter((name) => name.endsWith('.mjs'));
+      const withZod = chunks.filter((name) =>
+        readFileSync(join(dir, 'chunks', name), 'utf8').includes('__zod_globalConfig'),
+      );
+      expect(withZod.length).toBeGreaterThan(0);
+      expect(read.size).toBeGreaterThan(1);
+      for (const name of withZod) expect(read).not.toContain(join('chunks', name));
+    }
+  });
+
   it('ships a source map next to each bundle', () => {
     for (const { dir, code } of bundles) {
       expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
