@@ -150,7 +150,8 @@ async function perRecord(): Promise<WorkerResult> {
   const handler = createFlowWorkerHandler(process.env, {
     queue: 'inbound-sync',
     overrides: {
-      configs: { get: () => Promise.resolve(compiled) },
+      // A cache hit answers without a promise, as the real config store's does.
+      configs: { get: () => compiled },
       emitter: { emit: () => Promise.resolve({ messageId: 'noop' }) },
       deadLetter: { send: () => Promise.resolve() },
     },
