@@ -17,9 +17,9 @@ import { isIP } from 'node:net';
  * `2002::/16`, IPv4-compatible `::a.b.c.d`) are judged by the IPv4 address inside.
  */
 
-/** The ranges a deployment may open on top of public addresses. */
-export const TARGET_ADDRESS_RANGES = ['private', 'loopback'] as const;
-export type TargetAddressRange = (typeof TARGET_ADDRESS_RANGES)[number];
+import type { TargetAddressRange } from './address-ranges.js';
+
+export { TARGET_ADDRESS_RANGES, type TargetAddressRange } from './address-ranges.js';
 
 /** What an address is, for the guard. */
 export type AddressKind = 'public' | TargetAddressRange | 'link-local' | 'reserved';

@@ -10,7 +10,7 @@ import { createObservability } from './observability.js';
 import { createDynamoRunStateStore } from './run-state.js';
 import { createSqsHandler } from './sqs-handler.js';
 import type { SqsHandler, SqsHandlerDeps } from './sqs-handler.js';
-import { HUBSPOT_DEFAULT_RATE_LIMIT } from '../targets/hubspot/rate-limit.js';
+import { HUBSPOT_DEFAULT_RATE_LIMIT } from '../targets/hubspot/default-rate-limit.js';
 import { createSecretsManagerProvider } from '../targets/secrets.js';
 import type { TargetFactory } from '../targets/target.js';
 import { createSqsEmitter } from '../targets/sqs-emitter.js';

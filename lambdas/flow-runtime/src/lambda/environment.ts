@@ -1,7 +1,7 @@
 import type { QueueName } from '../document/config.js';
-import { TARGET_ADDRESS_RANGES, type TargetAddressRange } from '../document/target-address.js';
+import { TARGET_ADDRESS_RANGES, type TargetAddressRange } from '../document/address-ranges.js';
 import { EnvironmentError } from '../errors.js';
-import { HUBSPOT_DEFAULT_RATE_LIMIT } from '../targets/hubspot/rate-limit.js';
+import { HUBSPOT_DEFAULT_RATE_LIMIT } from '../targets/hubspot/default-rate-limit.js';
 
 /** Environment variables the handlers read (docs/handlers.md), with their defaults. */
 export const ENVIRONMENT_DEFAULTS = {

@@ -1,11 +1,18 @@
 import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { StoredConfigUnreadableError } from '../errors.js';
 import { STORAGE } from './layout.js';
 
-const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
+// Not util.promisify: an ES import of node:util evaluates all of its lazy exports, which costs the
+// handler's cold start several milliseconds (docs/performance.md, cold start).
+const gzipAsync = (input: Uint8Array): Promise<Buffer> =>
+  new Promise((resolve, reject) =>
+    gzip(input, (error, result) => (error === null ? resolve(result) : reject(error))),
+  );
+const gunzipAsync = (input: Uint8Array): Promise<Buffer> =>
+  new Promise((resolve, reject) =>
+    gunzip(input, (error, result) => (error === null ? resolve(result) : reject(error))),
+  );
 
 /** A document ready to store: compressed, digested, cut into chunks. */
 export interface EncodedDocument {

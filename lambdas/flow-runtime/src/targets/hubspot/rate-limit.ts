@@ -1,14 +1,9 @@
 import { isPlainObject } from '../../document/json.js';
 import type { HttpResponse } from '../http-client.js';
 import { parseRetryAfter } from '../http-client.js';
-import type { RateLimit, RateLimiter } from '../rate-limiter.js';
+import type { RateLimiter } from '../rate-limiter.js';
 
-/**
- * HubSpot's smallest published burst limit (Free and Starter accounts: 100 requests per rolling
- * 10 seconds per app; Professional and Enterprise allow 190). A container that was told no share
- * of its own uses this whole budget.
- */
-export const HUBSPOT_DEFAULT_RATE_LIMIT: RateLimit = { requests: 100, intervalMs: 10_000 };
+export { HUBSPOT_DEFAULT_RATE_LIMIT } from './default-rate-limit.js';
 
 /** Once less than this fraction of the app's window is left, calls are spaced at its average rate. */
 const LOW_WATER = 0.1;
