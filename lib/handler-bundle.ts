@@ -39,10 +39,16 @@ export const HANDLER_ENTRY_FILE = 'index.mjs';
 /**
  * Bundles one handler (`entry`, relative to the repository or absolute) into `outdir`: `index.mjs`,
  * its chunks under `chunks/`, and their source maps. Synchronous, as CDK's local bundling is.
+ * `overrides` is for the bench's reference bundles only.
  */
-export function bundleHandler(entry: string, outdir: string): BuildResult<{ metafile: true }> {
+export function bundleHandler(
+  entry: string,
+  outdir: string,
+  overrides: Pick<BuildOptions, 'splitting'> = {},
+): BuildResult<{ metafile: true }> {
   return buildSync({
     ...HANDLER_BUILD_OPTIONS,
+    ...overrides,
     entryPoints: [entry],
     outdir,
     absWorkingDir: repoRoot,
