@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nodeVersionProblem } from '../../cli/node-version.js';
+import { HANDLER_BUILD_OPTIONS } from '../../lib/handler-bundle.js';
 
 const { engines, devDependencies } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
@@ -18,7 +19,7 @@ describe('the Node.js the project runs on', () => {
     const major = devDependencies.node.split('.')[0];
     expect(engines.node).toMatch(new RegExp(`^>=${major}\\.`));
     expect(source).toContain(`Runtime.NODEJS_${major}_X`);
-    expect(source).toContain(`target: 'node${major}'`);
+    expect(HANDLER_BUILD_OPTIONS.target).toBe(`node${major}`);
   });
 });
 
