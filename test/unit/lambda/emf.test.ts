@@ -92,6 +92,27 @@ describe('createEmfMetrics', () => {
   });
 });
 
+describe('createObservability', () => {
+  it('writes the metrics when they are published, with the record lines held before them', () => {
+    // Prepare
+    const writes: string[] = [];
+    const { logger, metrics } = createObservability({ serviceName: 's', write: (text) => writes.push(text) });
+    logger.writeLine('info', 'record processed', JSON.stringify({ message_id: 'm-1' }));
+    metrics.addMetric(METRICS.recordsProcessed, 'Count', 1);
+
+    // Act: published, the logger never flushed (as when a handler is given a logger of its own)
+    metrics.publishStoredMetrics();
+
+    // Assess
+    expect(writes).toHaveLength(1);
+    const lines = (writes[0] ?? '')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.message_id ?? line[METRICS.recordsProcessed])).toEqual(['m-1', 1]);
+  });
+});
+
 describe('the handler with createObservability', () => {
   it('writes an invocation in one write: its record lines, then its metrics line', async () => {
     // Prepare

@@ -122,9 +122,8 @@ export function createPowertoolsLogger(
 
 /**
  * The production logger and metrics: record lines ({@link createLineLogger}) and the invocation's
- * EMF line ({@link createEmfMetrics}) buffered together and written once per invocation, every
- * other line through Powertools' `Logger`. The handler publishes the metrics, then flushes the
- * logger.
+ * EMF line ({@link createEmfMetrics}) written together once per invocation, when the handler
+ * publishes the metrics; every other line through Powertools' `Logger`.
  */
 export function createObservability(options: ObservabilityOptions = {}): {
   logger: LineLogger;
@@ -140,7 +139,12 @@ export function createObservability(options: ObservabilityOptions = {}): {
     namespace: options.namespace ?? DEFAULT_NAMESPACE,
     serviceName,
     ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }),
-    write: (line) => logger.append(line),
+    // Written with the record lines held before it, in one write, even when a caller gives the
+    // handler a logger of its own (this one then holds no record lines).
+    write: (line) => {
+      logger.append(line);
+      logger.flush();
+    },
   });
   return { logger, metrics };
 }
