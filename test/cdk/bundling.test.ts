@@ -7,6 +7,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createConfigTable, publishConfig } from '@flow-worker/runtime';
 import type { SQSEvent } from 'aws-lambda';
 import { inject } from 'vitest';
 import { startLocalSqs } from '../../cli/local/sqs-server.js';
@@ -131,6 +133,63 @@ describe('handler bundles', () => {
       ['poison', 'PoisonMessageError'],
       ['unknown-connector', 'ConfigNotFoundError'],
     ]);
+  });
+
+  it('runs a published config: validation, compiler and targets load from their chunks', async () => {
+    // Prepare: a config table holding a published config, and a record its flow matches.
+    const inbound = bundles.find(({ code }) => code.includes('inbound-sync'));
+    const dynamodbEndpoint = inject('dynamodbEndpoint');
+    const client = new DynamoDBClient({
+      endpoint: dynamodbEndpoint,
+      region: credentials.AWS_REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const tableName = `bundle-compile-${Date.now()}`;
+    await createConfigTable(client, tableName);
+    await publishConfig(
+      { client: DynamoDBDocumentClient.from(client), tableName },
+      {
+        connector_id: 'acme',
+        version: 1,
+        sources: [{ name: 'compass_inbound' }],
+        targets: [{ name: 'erp', kind: 'http', base_url: 'https://erp.example.test/api' }],
+        flows: [
+          {
+            name: 'bundled',
+            source: 'compass_inbound',
+            event_type: 'upsert_company',
+            steps: [
+              { id: 'map', action: 'transform', data: { name: '$.payload.name' } },
+              { id: 'acme_only', action: 'filter', condition: { path: '$$.steps.map.name', equals: 'Acme' } },
+            ],
+          },
+        ],
+      },
+    );
+    client.destroy();
+    const sqs = await startLocalSqs();
+
+    // Act
+    const lines = await runBundle(
+      join(inbound!.dir, 'index.mjs'),
+      anSqsEvent([anSqsRecord({ messageId: 'compiled', groupId: 'a', body: anEnvelopeBody() })]),
+      {
+        AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+        AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+        CONFIG_TABLE_NAME: tableName,
+        DLQ_URL: sqs.createQueue('bundle-compile-dlq.fifo'),
+      },
+    );
+    await sqs.close();
+
+    // Assess
+    const [line] = lines.filter((entry) => 'outcome' in entry);
+    expect(line).toMatchObject({
+      message_id: 'compiled',
+      outcome: 'succeeded',
+      flows_matched: ['bundled'],
+      flows: [{ name: 'bundled', status: 'completed', steps: [{ status: 'ok' }, { status: 'ok' }] }],
+    });
   });
 
   it('does not evaluate zod when a bundle is imported: config validation loads with the first config', async () => {
