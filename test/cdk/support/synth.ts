@@ -15,8 +15,8 @@ export const CDK_JSON_CONTEXT = (
 
 /**
  * An app with cdk.json's feature flags whose stacks are not bundled: `aws:cdk:bundling-stacks: []` tells CDK that no stack needs
- * its assets bundled, so NodejsFunction skips esbuild (~0.3 s instead of ~3 s a stack) and the Code
- * points at a placeholder asset. Assertions on the template do not need the bundle; bundling.test.ts
+ * its assets bundled, so the handlers' local esbuild bundling is skipped (~0.3 s instead of ~3 s a
+ * stack) and the Code points at a placeholder asset. Assertions on the template do not need the bundle; bundling.test.ts
  * is the one test that really runs esbuild.
  */
 export function unbundledApp(): App {
