@@ -6,36 +6,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createConfigTable, publishConfig } from '@flow-worker/runtime';
+import { publishConfig, type ConnectorConfigInput } from '@flow-worker/runtime';
 import type { SQSEvent } from 'aws-lambda';
 import { inject } from 'vitest';
 import { startLocalSqs } from '../../cli/local/sqs-server.js';
 import { anEnvelopeBody, anSqsEvent, anSqsRecord } from '../unit/lambda/sqs-fixtures.js';
+import { createTestTables } from '../support/tables.js';
 import { buildStack } from './support/synth.js';
 
 const credentials = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 
-/** A local SQS and an empty config table in the suite's dynalite. */
-async function localServices() {
-  const dynamodbEndpoint = inject('dynamodbEndpoint');
-  const tableName = `bundle-test-${Date.now()}`;
-  const client = new DynamoDBClient({
-    endpoint: dynamodbEndpoint,
-    region: credentials.AWS_REGION,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: 'connector_id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'connector_id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  client.destroy();
-  return { sqs: await startLocalSqs(), dynamodbEndpoint, tableName };
+/** A local SQS and a config table of its own in the suite's dynalite, holding `config` when given. */
+async function localServices(config?: ConnectorConfigInput) {
+  const tables = await createTestTables(inject('dynamodbEndpoint'), 'bundle-test');
+  if (config !== undefined) await publishConfig(tables.config, config);
+  const sqs = await startLocalSqs();
+  return {
+    sqs,
+    dynamodbEndpoint: tables.proxy.endpoint,
+    tableName: tables.config.tableName,
+    close: () => Promise.all([sqs.close(), tables.close()]),
+  };
 }
 
 /** Imports a bundle in a fresh Node, runs its handler on `event`, and returns the JSON lines it logged. */
@@ -107,7 +98,7 @@ describe('handler bundles', () => {
   it('logs the real error class names, although the bundle is minified', async () => {
     // Prepare: the inbound bundle, a config table without the connector, and a local DLQ.
     const inbound = bundles.find(({ code }) => code.includes('inbound-sync'));
-    const { sqs, dynamodbEndpoint, tableName } = await localServices();
+    const { sqs, dynamodbEndpoint, tableName, close } = await localServices();
     const records = [
       anSqsRecord({ messageId: 'poison', groupId: 'a', body: 'not json' }),
       anSqsRecord({
@@ -124,7 +115,7 @@ describe('handler bundles', () => {
       CONFIG_TABLE_NAME: tableName,
       DLQ_URL: sqs.createQueue('bundle-test-dlq.fifo'),
     });
-    await sqs.close();
+    await close();
 
     // Assess
     expect(
@@ -138,36 +129,23 @@ describe('handler bundles', () => {
   it('runs a published config: validation, compiler and targets load from their chunks', async () => {
     // Prepare: a config table holding a published config, and a record its flow matches.
     const inbound = bundles.find(({ code }) => code.includes('inbound-sync'));
-    const dynamodbEndpoint = inject('dynamodbEndpoint');
-    const client = new DynamoDBClient({
-      endpoint: dynamodbEndpoint,
-      region: credentials.AWS_REGION,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    const { sqs, dynamodbEndpoint, tableName, close } = await localServices({
+      connector_id: 'acme',
+      version: 1,
+      sources: [{ name: 'compass_inbound' }],
+      targets: [{ name: 'erp', kind: 'http', base_url: 'https://erp.example.test/api' }],
+      flows: [
+        {
+          name: 'bundled',
+          source: 'compass_inbound',
+          event_type: 'upsert_company',
+          steps: [
+            { id: 'map', action: 'transform', data: { name: '$.payload.name' } },
+            { id: 'acme_only', action: 'filter', condition: { path: '$$.steps.map.name', equals: 'Acme' } },
+          ],
+        },
+      ],
     });
-    const tableName = `bundle-compile-${Date.now()}`;
-    await createConfigTable(client, tableName);
-    await publishConfig(
-      { client: DynamoDBDocumentClient.from(client), tableName },
-      {
-        connector_id: 'acme',
-        version: 1,
-        sources: [{ name: 'compass_inbound' }],
-        targets: [{ name: 'erp', kind: 'http', base_url: 'https://erp.example.test/api' }],
-        flows: [
-          {
-            name: 'bundled',
-            source: 'compass_inbound',
-            event_type: 'upsert_company',
-            steps: [
-              { id: 'map', action: 'transform', data: { name: '$.payload.name' } },
-              { id: 'acme_only', action: 'filter', condition: { path: '$$.steps.map.name', equals: 'Acme' } },
-            ],
-          },
-        ],
-      },
-    );
-    client.destroy();
-    const sqs = await startLocalSqs();
 
     // Act
     const lines = await runBundle(
@@ -180,7 +158,7 @@ describe('handler bundles', () => {
         DLQ_URL: sqs.createQueue('bundle-compile-dlq.fifo'),
       },
     );
-    await sqs.close();
+    await close();
 
     // Assess
     const [line] = lines.filter((entry) => 'outcome' in entry);
