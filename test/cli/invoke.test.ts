@@ -3,6 +3,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHubSpotServer, type LocalHubSpot } from '../../cli/local/hubspot-server.js';
 import { exampleConfig, runCli, tempFiles } from './run-cli.js';
 
+/** `flow-worker invoke` on inbound-sync with `event` and the config file `config`, then `extra`. */
+const invokeArgs = (event: string, config: string, ...extra: string[]) => [
+  'invoke',
+  '--queue',
+  'inbound-sync',
+  '--event',
+  event,
+  '--config',
+  config,
+  ...extra,
+];
+
+/** A run that calls the local HubSpot: its token, and loopback allowed. */
+const LIVE_RUN = ['--secret', 'flow-worker/acme/hubspot=pat-test', '--allow-target-addresses', 'loopback'];
+
 let hubspot: LocalHubSpot;
 let unavailable: LocalHubSpot;
 let dir: string;
@@ -41,22 +56,9 @@ describe('flow-worker invoke', () => {
       join(dir, 'payload.json'),
     ]);
 
-    const result = await runCli(
-      [
-        'invoke',
-        '--queue',
-        'inbound-sync',
-        '--event',
-        '-',
-        '--config',
-        join(dir, 'acme.json'),
-        '--secret',
-        'flow-worker/acme/hubspot=pat-test',
-        '--allow-target-addresses',
-        'loopback',
-      ],
-      { input: generated.stdout },
-    );
+    const result = await runCli(invokeArgs('-', join(dir, 'acme.json'), ...LIVE_RUN), {
+      input: generated.stdout,
+    });
 
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/✓ upsert_hubspot upsert {4}ok +\d+ ms {2}→ \{"id":"\d+","created":true\}/);
@@ -68,17 +70,9 @@ describe('flow-worker invoke', () => {
   });
 
   it('dry-runs a batch: prints what would be sent and exits 1 because records were dead-lettered', async () => {
-    const result = await runCli([
-      'invoke',
-      '--queue',
-      'inbound-sync',
-      '--event',
-      'events/inbound-multi-group.json',
-      '--config',
-      'examples/acme.config.json',
-      '--dry-run',
-      '--json',
-    ]);
+    const result = await runCli(
+      invokeArgs('events/inbound-multi-group.json', 'examples/acme.config.json', '--dry-run', '--json'),
+    );
 
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as {
@@ -116,19 +110,9 @@ describe('flow-worker invoke', () => {
   });
 
   it('reports a retryable failure in batchItemFailures and blocks the rest of the group', async () => {
-    const result = await runCli([
-      'invoke',
-      '--queue',
-      'inbound-sync',
-      '--event',
-      'events/demo-failures.json',
-      '--config',
-      join(dir, 'unavailable.json'),
-      '--secret',
-      'flow-worker/acme/hubspot=pat-test',
-      '--allow-target-addresses',
-      'loopback',
-    ]);
+    const result = await runCli(
+      invokeArgs('events/demo-failures.json', join(dir, 'unavailable.json'), ...LIVE_RUN),
+    );
 
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('not run (why is below): SQS will redeliver it');
@@ -137,16 +121,7 @@ describe('flow-worker invoke', () => {
   });
 
   it('refuses a config whose target is on 127.0.0.1 unless loopback is allowed, naming the field', async () => {
-    const result = await runCli([
-      'invoke',
-      '--queue',
-      'inbound-sync',
-      '--event',
-      'events/demo-failures.json',
-      '--config',
-      join(dir, 'acme.json'),
-      '--dry-run',
-    ]);
+    const result = await runCli(invokeArgs('events/demo-failures.json', join(dir, 'acme.json'), '--dry-run'));
 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
