@@ -192,6 +192,18 @@ async function perRecordCase(services: Services, mode: BenchMode): Promise<CaseR
         verdict: 'info',
       },
       {
+        metric: "an invocation's EMF line (4 counts), p50: ours / Powertools Metrics",
+        value: `${micros(measured.telemetry.emf.ours)} / ${micros(measured.telemetry.emf.powertools)} (${ratio(measured.telemetry.emf.powertools / measured.telemetry.emf.ours)})`,
+        goal: '—',
+        verdict: 'info',
+      },
+      {
+        metric: 'one record line, p50: ours (written ten at a time) / Powertools Logger',
+        value: `${micros(measured.telemetry.recordLine.ours)} / ${micros(measured.telemetry.recordLine.powertools)} (${ratio(measured.telemetry.recordLine.powertools / measured.telemetry.recordLine.ours)})`,
+        goal: '—',
+        verdict: 'info',
+      },
+      {
         metric: 'real handler vs floor, p50',
         value: ratio(perRecordRatio),
         goal: `≤ ${GOAL_PER_RECORD}×`,

@@ -38,6 +38,14 @@ export interface PerRecordResult {
   readonly job: 'per-record';
   readonly floor: { readonly p50: number; readonly p99: number };
   readonly handler: { readonly p50: number; readonly p99: number };
+  /**
+   * p50 in ms of the telemetry the handler writes, ours against Powertools, to the same discarded
+   * stdout: an invocation's EMF line (its counts added, then published), and one record line.
+   */
+  readonly telemetry: {
+    readonly emf: { readonly ours: number; readonly powertools: number };
+    readonly recordLine: { readonly ours: number; readonly powertools: number };
+  };
   readonly recordsPerBatch: number;
   readonly failures: number;
 }
