@@ -29,6 +29,23 @@ async function localServices(config?: ConnectorConfigInput) {
   };
 }
 
+/** Imports the bundle in `dir` in a fresh Node and answers the value of `expression` after it. */
+async function afterImport(dir: string, expression: string): Promise<unknown> {
+  const script = `await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});
+process.stdout.write(JSON.stringify(${expression}));`;
+  const child = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...credentials,
+      CONFIG_TABLE_NAME: 'bundle-test',
+      DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bundle-test-dlq.fifo',
+      RUN_STATE_TABLE_NAME: 'bundle-test-run-state',
+    },
+  });
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as unknown;
+}
+
 /** Imports a bundle in a fresh Node, runs its handler on `event`, and returns the JSON lines it logged. */
 async function runBundle(
   file: string,
@@ -174,19 +191,20 @@ describe('handler bundles', () => {
     // zod v4 registers globalThis.__zod_globalConfig when its core module runs. Its schemas cost
     // tens of ms of CPU at import (docs/performance.md, cold start); the handler path keeps them lazy.
     for (const { dir } of bundles) {
-      const script = `await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});
-process.stdout.write(JSON.stringify({ zod: globalThis.__zod_globalConfig !== undefined }));`;
-      const child = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
-        encoding: 'utf8',
-        env: {
-          PATH: process.env.PATH ?? '',
-          ...credentials,
-          CONFIG_TABLE_NAME: 'bundle-test',
-          DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/bundle-test-dlq.fifo',
-          RUN_STATE_TABLE_NAME: 'bundle-test-run-state',
-        },
-      });
-      expect(JSON.parse(child.stdout.trim().split('\n').pop()!)).toEqual({ zod: false });
+      const zod = await afterImport(dir, 'globalThis.__zod_globalConfig !== undefined');
+      expect({ zod }).toEqual({ zod: false });
+    }
+  });
+
+  it('does not load undici when a bundle is imported: no ES import of node:http at init', async () => {
+    // An ES import of node:http reads its lazy WebSocket export, which loads undici (with assert,
+    // worker_threads, perf_hooks, http2): about 20 ms of a cold start (docs/performance.md).
+    for (const { dir } of bundles) {
+      const undici = await afterImport(
+        dir,
+        "process.moduleLoadList.includes('NativeModule internal/deps/undici/undici')",
+      );
+      expect(undici).toBe(false);
     }
   });
 
