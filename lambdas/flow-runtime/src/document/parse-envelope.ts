@@ -11,7 +11,7 @@ import { MAX_NAME_LENGTH } from './names.js';
  * parse-envelope.test.ts` proves both give the same verdict and the same messages for any value.
  */
 
-/** The SQS facts about one record that the runtime needs besides its body. */
+/** The SQS facts about one record that the runtime needs besides its body (absent ones may be `undefined`). */
 export interface MessageMeta {
   readonly messageId: string;
   readonly messageGroupId: string;

@@ -79,10 +79,12 @@ export async function processFifoBatch<R extends BatchRecord>(
         outcomes[index] = { status: 'failed', error, skipped: true };
         continue;
       }
-      const outcome = await processRecord(record).catch((error: unknown): RecordOutcome => ({
-        status: 'failed',
-        error,
-      }));
+      let outcome: RecordOutcome;
+      try {
+        outcome = await processRecord(record);
+      } catch (error) {
+        outcome = { status: 'failed', error };
+      }
       outcomes[index] = outcome;
       if (outcome.status === 'failed') blockedBy = record.messageId;
     }

@@ -37,9 +37,18 @@ export class DeadLetterError extends FlowWorkerError {
 
 /** The queue name of a record's `eventSourceARN` (`arn:aws:sqs:eu-west-1:123:inbound-sync.fifo` → `inbound-sync.fifo`). */
 export function sourceQueueOf(record: Pick<SQSRecord, 'eventSourceARN'>): string | undefined {
-  const name = record.eventSourceARN?.split(':').at(-1);
-  return name === undefined || name === '' ? undefined : name;
+  const arn = record.eventSourceARN;
+  if (arn === undefined) return undefined;
+  // Every record of a function's batches comes from the same queue: read the ARN once.
+  if (arn !== lastArn) {
+    lastArn = arn;
+    const name = arn.slice(arn.lastIndexOf(':') + 1);
+    lastQueue = name === '' ? undefined : name;
+  }
+  return lastQueue;
 }
+let lastArn: string | undefined;
+let lastQueue: string | undefined;
 
 // SQS rejects attribute values with characters outside XML 1.0's; an error message may contain any.
 const INVALID_SQS_CHARS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;

@@ -12,7 +12,7 @@ import type { ConfigSource } from './config-store.js';
 import { deadLetterOrFail, sourceQueueOf } from './dead-letter.js';
 import type { DeadLetterQueue, FailureLocation } from './dead-letter.js';
 import type { LogSink, MetricSink } from './observability.js';
-import { countRecord, logRecord } from './record-log.js';
+import { countRecord, logRecord, type SettledRecord } from './record-log.js';
 import type { RunStateStore } from './run-state.js';
 
 /** What processing a record needs, built once per container. */
@@ -40,15 +40,17 @@ export interface InvocationScope {
   readonly signal?: AbortSignal;
 }
 
-/** The SQS facts of a record the runner needs. A record without a group is its own group. */
+/**
+ * The SQS facts of a record the runner needs. A record without a group is its own group. Every
+ * meta has the same four keys (absent ones `undefined`): one object shape on the hot path.
+ */
 export function messageMetaOf(record: SQSRecord): MessageMeta {
   const { MessageGroupId, MessageDeduplicationId } = record.attributes;
-  const sourceQueue = sourceQueueOf(record);
   return {
     messageId: record.messageId,
     messageGroupId: MessageGroupId ?? record.messageId,
-    ...(MessageDeduplicationId === undefined ? {} : { deduplicationId: MessageDeduplicationId }),
-    ...(sourceQueue === undefined ? {} : { sourceQueue }),
+    deduplicationId: MessageDeduplicationId,
+    sourceQueue: sourceQueueOf(record),
   };
 }
 
@@ -82,54 +84,9 @@ function notRun(record: SQSRecord): RecordOutcome {
   return { status: 'failed', error, skipped: true };
 }
 
-interface RunResult {
-  envelope?: Envelope;
-  report?: RunReport;
-  failure?: unknown;
-  where: FailureLocation;
-}
-
-/** Parse, load the config, read the checkpoint (on a redelivery), run, then save or clear it. */
-async function run(
-  record: SQSRecord,
-  meta: MessageMeta,
-  deps: RecordProcessorDeps,
-  scope: InvocationScope,
-): Promise<RunResult> {
-  const result: RunResult = { where: {} };
-  try {
-    const envelope = parseEnvelope(record.body);
-    result.envelope = envelope;
-    // A config cache hit and a first receive answer without a promise: await only what is one.
-    const loading = deps.configs.get(envelope.connector_id);
-    const compiled = loading instanceof Promise ? await loading : loading;
-    const opening = openDelivery(deps, record, envelope, meta);
-    const delivery: Delivery | undefined = opening instanceof Promise ? await opening : opening;
-    const outcome = await runFlows(compiled, envelope, meta, {
-      emitter: deps.emitter,
-      retry: scope.retry,
-      now: deps.now ?? Date.now,
-      signal: scope.signal,
-      resume: delivery?.resume,
-    });
-    result.report = outcome.report;
-    if (outcome.error !== undefined) {
-      result.failure = outcome.error;
-      result.where = outcome.failedAt ?? {};
-    }
-    const finished = outcome.error === undefined;
-    const closing = closeDelivery(
-      deps,
-      delivery,
-      { report: outcome.report, finished, configVersion: compiled.version },
-      { envelope, meta },
-    );
-    if (closing !== undefined) await closing;
-  } catch (error) {
-    result.failure = error;
-  }
-  return result;
-}
+/** The outcome of every record that succeeded: one object, nothing to allocate. */
+const SUCCEEDED: RecordOutcome = Object.freeze({ status: 'succeeded' });
+const NOWHERE: FailureLocation = Object.freeze({});
 
 /**
  * Processes one SQS record end to end: parse the envelope, load the compiled config, read the
@@ -149,15 +106,55 @@ export async function processRecord(
   const meta = messageMetaOf(record);
   // Logged with the skipped records by the handler: it was not run.
   if (scope.signal?.aborted === true) return notRun(record);
-  const { envelope, report, where, ...ran } = await run(record, meta, deps, scope);
-  let failure = exhaustedOnLastReceive(record, ran.failure, deps.maxReceiveCount);
-  const outcome: RecordOutcome =
-    failure === undefined
-      ? { status: 'succeeded' }
-      : await deadLetterOrFail(record, failure, deps.deadLetter, where);
-  if (outcome.status === 'failed') failure = outcome.error;
-
-  const settled = { record, meta, envelope, report, outcome, failure, where, durationMs: now() - started };
+  let envelope: Envelope | undefined;
+  let report: RunReport | undefined;
+  let failure: unknown;
+  let where = NOWHERE;
+  try {
+    envelope = parseEnvelope(record.body);
+    // A config cache hit and a first receive answer without a promise: await only what is one.
+    const loading = deps.configs.get(envelope.connector_id);
+    const compiled = loading instanceof Promise ? await loading : loading;
+    const opening = openDelivery(deps, record, envelope, meta);
+    const delivery: Delivery | undefined = opening instanceof Promise ? await opening : opening;
+    const ran = await runFlows(compiled, envelope, meta, {
+      emitter: deps.emitter,
+      retry: scope.retry,
+      now,
+      signal: scope.signal,
+      resume: delivery?.resume,
+    });
+    report = ran.report;
+    if (ran.error !== undefined) {
+      failure = ran.error;
+      where = ran.failedAt ?? NOWHERE;
+    }
+    const closing = closeDelivery(
+      deps,
+      delivery,
+      { report, finished: ran.error === undefined, configVersion: compiled.version },
+      { envelope, meta },
+    );
+    if (closing !== undefined) await closing;
+  } catch (error) {
+    failure = error;
+  }
+  failure = exhaustedOnLastReceive(record, failure, deps.maxReceiveCount);
+  let outcome = SUCCEEDED;
+  if (failure !== undefined) {
+    outcome = await deadLetterOrFail(record, failure, deps.deadLetter, where);
+    if (outcome.status === 'failed') failure = outcome.error;
+  }
+  const settled: SettledRecord = {
+    record,
+    meta,
+    envelope,
+    report,
+    outcome,
+    failure,
+    where,
+    durationMs: now() - started,
+  };
   countRecord(deps.metrics, settled);
   logRecord(deps.logger, settled);
   return outcome;
