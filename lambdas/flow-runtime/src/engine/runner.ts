@@ -79,15 +79,7 @@ export async function runFlows(
     message_id: meta.messageId,
     message_group_id: meta.messageGroupId,
   };
-  const base = {
-    envelope,
-    meta,
-    eventId,
-    emitter: deps.emitter,
-    retry: deps.retry ?? callOnce,
-    now,
-    signal: deps.signal,
-  };
+  const retry = deps.retry ?? callOnce;
 
   const reports: FlowReport[] = [];
   const failures: Failure[] = [];
@@ -102,7 +94,16 @@ export async function runFlows(
       flow: { name: flow.name },
       steps: Object.create(null) as Record<string, unknown>,
     };
-    const input = { ...base, scope: { event: envelope.payload, context } };
+    const input: StepInput = {
+      scope: { event: envelope.payload, context },
+      envelope,
+      meta,
+      eventId,
+      emitter: deps.emitter,
+      retry,
+      now,
+      signal: deps.signal,
+    };
     const outcome = await runFlow(flow, context, input, compiled.connectorId, saved?.steps ?? []);
     reports.push(outcome.report);
     if (outcome.failure !== undefined) failures.push(outcome.failure);
@@ -152,7 +153,9 @@ async function runFlow(
   let status: FlowReport['status'] = 'completed';
   let failure: Failure | undefined;
 
-  for (const [index, step] of flow.steps.entries()) {
+  const flowSteps = flow.steps;
+  for (let index = 0; index < flowSteps.length; index += 1) {
+    const step = flowSteps[index]!;
     if (status !== 'completed') {
       steps.push(skippedStep(step));
       continue;

@@ -108,14 +108,15 @@ function compileRecordAction(step: RecordStepDefinition, place: StepPlace, conte
     } else if (id !== undefined) {
       recordId = resolveId(id, input.scope, where, context);
     }
+    // One object shape for every request (absent fields `undefined`).
     const request: TargetRequest = {
       action: step.action,
       entity: step.entity,
-      ...(record === undefined ? {} : { data: record }),
-      ...(recordId === undefined ? {} : { id: recordId }),
-      ...(idProperty === undefined ? {} : { idProperty }),
-      ...(keyed ? { idempotencyKey: idempotencyKeyOf(input.eventId, place.flow, step.id) } : {}),
-      ...(input.signal === undefined ? {} : { signal: input.signal }),
+      data: record,
+      id: recordId,
+      idProperty,
+      idempotencyKey: keyed ? idempotencyKeyOf(input.eventId, place.flow, step.id) : undefined,
+      signal: input.signal,
     };
     const result = await input.retry(() => target.execute(request));
     return { result: recordResult(step.action, result, recordId) };
