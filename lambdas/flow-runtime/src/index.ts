@@ -290,6 +290,8 @@ export {
 } from './lambda/line-logger.js';
 export {
   RUN_REPORT_MESSAGE,
+  recordLogLine,
+  recordLogLineJson,
   summarizeFlows,
   type RecordLogLine,
   type RunReportLogLine,

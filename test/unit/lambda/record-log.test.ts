@@ -1,6 +1,11 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   METRICS,
+  recordLogLine,
+  recordLogLineJson,
+  type RecordOutcome,
+  type SettledRecord,
   compileConfig,
   createPowertoolsLogger,
   createRecordingTargets,
@@ -134,5 +139,98 @@ describe('batch outcome metrics', () => {
     expect(metrics.total(METRICS.recordsFailed)).toBe(2);
     expect(metrics.total(METRICS.recordsDeadLettered)).toBe(1);
     expect(metrics.total(METRICS.recordsSucceeded)).toBe(0);
+  });
+});
+
+describe('the record line written by hand', () => {
+  // Strings with quotes, backslashes, control characters and lone surrogates, as well as plain ones.
+  const text = fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'binary' }),
+    fc.constantFrom('a"b', 'c\\d', '\u0001', '\ud800', 'é😀'),
+  );
+  const duration = fc.oneof(fc.nat(), fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -0, 1.5));
+  const step = fc.record({
+    id: text,
+    action: fc.constantFrom('transform', 'filter', 'upsert', 'emit'),
+    status: fc.constantFrom('ok', 'failed', 'continued', 'skipped', 'resumed'),
+    durationMs: duration,
+  });
+  const flow = fc.record({
+    name: text,
+    status: fc.constantFrom('completed', 'filtered', 'failed'),
+    durationMs: duration,
+    steps: fc.array(step, { maxLength: 4 }),
+  });
+  const report = fc.record({
+    status: fc.constantFrom('ok', 'no_match', 'failed'),
+    flowsMatched: fc.array(text, { maxLength: 3 }),
+    flows: fc.array(flow, { maxLength: 3 }),
+    durationMs: duration,
+  });
+  const settled = fc
+    .record({
+      messageId: text,
+      groupId: fc.option(text, { nil: undefined }),
+      deduplicationId: fc.option(text, { nil: undefined }),
+      sourceQueue: fc.option(text, { nil: undefined }),
+      envelope: fc.option(
+        fc.record({
+          connector_id: text,
+          source_name: text,
+          event_type: text,
+          event_id: fc.option(text, { nil: undefined }),
+          payload: fc.constant({}),
+        }),
+        { nil: undefined },
+      ),
+      report: fc.option(report, { nil: undefined }),
+      outcome: fc.constantFrom<RecordOutcome>(
+        { status: 'succeeded' },
+        { status: 'failed', error: new Error('boom "quoted"') },
+        { status: 'failed', error: new Error('later'), skipped: true },
+        { status: 'dead-lettered', errorClass: 'poison' },
+      ),
+      durationMs: duration,
+      where: fc.constantFrom({}, { flow: 'f', step: 's' }),
+    })
+    .map(
+      ({
+        messageId,
+        groupId,
+        deduplicationId,
+        sourceQueue,
+        envelope,
+        report,
+        outcome,
+        durationMs,
+        where,
+      }): SettledRecord => {
+        const record = anSqsRecord({ messageId, body: '{}' });
+        return {
+          record: { ...record, attributes: { ...record.attributes, MessageGroupId: groupId } },
+          meta: { messageId, messageGroupId: groupId ?? messageId, deduplicationId, sourceQueue },
+          envelope,
+          report: report,
+          outcome,
+          failure:
+            outcome.status === 'succeeded'
+              ? undefined
+              : outcome.status === 'failed'
+                ? outcome.error
+                : new Error('poison'),
+          where,
+          durationMs,
+        };
+      },
+    );
+
+  it('is the text JSON.stringify gives for the same line, for any record', () => {
+    fc.assert(
+      fc.property(settled, (record) => {
+        expect(recordLogLineJson(record)).toBe(JSON.stringify(recordLogLine(record)));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });

@@ -156,6 +156,73 @@ export function recordLogLine(settled: SettledRecord): RecordLogLine {
   };
 }
 
+/**
+ * `JSON.stringify(recordLogLine(settled))`, the same text, written by hand for a record that ran
+ * without a failure (every other record takes the plain path). On Node 24 `JSON.stringify` of a
+ * record line cost more than a `JSON.parse` of the record's body; this costs about half of it
+ * (docs/performance.md, per record). `test/unit/lambda/record-log.test.ts` checks both give the
+ * same text for any record.
+ */
+export function recordLogLineJson(settled: SettledRecord): string {
+  const { record, meta, envelope, report, where } = settled;
+  const located = where !== undefined && (where.flow !== undefined || where.step !== undefined);
+  if (
+    settled.failure !== undefined ||
+    envelope === undefined ||
+    settled.outcome.status !== 'succeeded' ||
+    located
+  ) {
+    return JSON.stringify(recordLogLine(settled));
+  }
+  const groupId = record.attributes.MessageGroupId;
+  const queue = meta.sourceQueue;
+  let text =
+    `{"connector":${jsonString(envelope.connector_id)},"source":${jsonString(envelope.source_name)}` +
+    `,"event_type":${jsonString(envelope.event_type)},"event_id":${jsonString(eventIdOf(envelope, meta))}` +
+    `,"message_id":${jsonString(record.messageId)}` +
+    (groupId === undefined ? '' : `,"message_group_id":${jsonString(groupId)}`) +
+    (queue === undefined ? '' : `,"source_queue":${jsonString(queue)}`) +
+    `,"flows_matched":[${report === undefined ? '' : jsonStrings(report.flowsMatched)}]` +
+    `,"outcome":${report?.status === 'no_match' ? '"no_match"' : '"succeeded"'}` +
+    `,"duration_ms":${jsonNumber(settled.durationMs)}`;
+  if (report === undefined || report.flows.length === 0) return `${text}}`;
+  text += ',"flows":[';
+  for (let f = 0; f < report.flows.length; f += 1) {
+    const flow = report.flows[f]!;
+    text +=
+      `${f === 0 ? '' : ','}{"name":${jsonString(flow.name)},"status":${jsonString(flow.status)}` +
+      `,"duration_ms":${jsonNumber(flow.durationMs)},"steps":[`;
+    for (let i = 0; i < flow.steps.length; i += 1) {
+      const step = flow.steps[i]!;
+      text +=
+        `${i === 0 ? '' : ','}{"id":${jsonString(step.id)},"action":${jsonString(step.action)}` +
+        `,"status":${jsonString(step.status)},"duration_ms":${jsonNumber(step.durationMs)}}`;
+    }
+    text += ']}';
+  }
+  return `${text}]}`;
+}
+
+/** Characters `JSON.stringify` writes other than as themselves in a string. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
+const ESCAPED_IN_JSON = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `JSON.stringify(text)`: most identifiers need no escaping, and quoting them is cheaper. */
+function jsonString(text: string): string {
+  return ESCAPED_IN_JSON.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+function jsonStrings(texts: readonly string[]): string {
+  let json = '';
+  for (let i = 0; i < texts.length; i += 1) json += `${i === 0 ? '' : ','}${jsonString(texts[i]!)}`;
+  return json;
+}
+
+/** `JSON.stringify(value)` of a number: `null` when it is not finite. */
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
+}
+
 const LOG_MESSAGES: Record<LoggedOutcome, { level: LineLevel; message: string }> = {
   succeeded: { level: 'info', message: 'record processed' },
   no_match: { level: 'info', message: 'record processed' },
@@ -169,16 +236,15 @@ const LOG_MESSAGES: Record<LoggedOutcome, { level: LineLevel; message: string }>
  * DEBUG only, its whole run report. The DEBUG line is not even built unless DEBUG is on.
  */
 export function logRecord(logger: LogSink, settled: SettledRecord): void {
-  const line = recordLogLine(settled);
-  const { level, message } = LOG_MESSAGES[line.outcome];
-  if (logger.writeLine === undefined) logger[level](message, line);
-  else logger.writeLine(level, message, JSON.stringify(line));
+  const { level, message } = LOG_MESSAGES[loggedOutcomeOf(settled)];
+  if (logger.writeLine === undefined) logger[level](message, recordLogLine(settled));
+  else logger.writeLine(level, message, recordLogLineJson(settled));
   const { envelope, report } = settled;
   if (envelope !== undefined && report !== undefined && debugEnabled(logger)) {
     const debugLine: RunReportLogLine = {
       connector: envelope.connector_id,
-      ...(line.event_id === undefined ? {} : { event_id: line.event_id }),
-      message_id: line.message_id,
+      event_id: eventIdOf(envelope, settled.meta),
+      message_id: settled.record.messageId,
       run_report: report,
     };
     logger.debug(RUN_REPORT_MESSAGE, debugLine);
@@ -190,25 +256,38 @@ export function countRecord(metrics: MetricSink, { report }: SettledRecord): voi
   if (report === undefined) return;
   countMetric(metrics, METRICS.flowsMatched, report.flowsMatched.length);
   if (report.status === 'no_match') countMetric(metrics, METRICS.noMatch);
-  const byClass = new Map<ErrorClass, number>();
   let resumed = 0;
+  let byClass: Map<ErrorClass, number> | undefined;
   for (const flow of report.flows) {
     for (const step of flow.steps) {
       if (step.status === 'resumed') resumed += 1;
-      if (step.error !== undefined) byClass.set(step.error.class, (byClass.get(step.error.class) ?? 0) + 1);
+      if (step.error === undefined) continue;
+      byClass ??= new Map<ErrorClass, number>();
+      byClass.set(step.error.class, (byClass.get(step.error.class) ?? 0) + 1);
     }
   }
   countMetric(metrics, METRICS.stepsResumed, resumed);
+  if (byClass === undefined) return;
   for (const [errorClass, count] of byClass) countMetric(metrics, stepErrorMetric(errorClass), count);
 }
 
 /** Counts how the records of a batch ended. */
 export function countOutcomes(metrics: MetricSink, outcomes: readonly RecordOutcome[]): void {
-  const count = (status: RecordOutcome['status']) => outcomes.filter((o) => o.status === status).length;
+  let succeeded = 0;
+  let failed = 0;
+  let deadLettered = 0;
+  let exhausted = 0;
+  for (const outcome of outcomes) {
+    if (outcome.status === 'succeeded') succeeded += 1;
+    else if (outcome.status === 'failed') failed += 1;
+    else {
+      deadLettered += 1;
+      if (outcome.errorClass === 'exhausted') exhausted += 1;
+    }
+  }
   countMetric(metrics, METRICS.recordsProcessed, outcomes.length);
-  countMetric(metrics, METRICS.recordsSucceeded, count('succeeded'));
-  countMetric(metrics, METRICS.recordsFailed, count('failed'));
-  countMetric(metrics, METRICS.recordsDeadLettered, count('dead-lettered'));
-  const exhausted = outcomes.filter((o) => o.status === 'dead-lettered' && o.errorClass === 'exhausted');
-  countMetric(metrics, METRICS.recordsExhausted, exhausted.length);
+  countMetric(metrics, METRICS.recordsSucceeded, succeeded);
+  countMetric(metrics, METRICS.recordsFailed, failed);
+  countMetric(metrics, METRICS.recordsDeadLettered, deadLettered);
+  countMetric(metrics, METRICS.recordsExhausted, exhausted);
 }
