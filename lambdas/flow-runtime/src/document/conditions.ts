@@ -1,5 +1,11 @@
 import type { Condition } from './config.js';
-import { compileExpression, selectsNothing, type ExpressionScope } from './expressions.js';
+import {
+  compileExpression,
+  selectsNothing,
+  type CompiledExpression,
+  type ExpressionScope,
+} from './expressions.js';
+import { readSingular } from './jsonpath.js';
 import { jsonEquals } from './json.js';
 
 /**
@@ -14,43 +20,87 @@ import { jsonEquals } from './json.js';
  */
 export type ConditionPredicate = (scope: ExpressionScope) => boolean;
 
-export function compileCondition(condition: Condition): ConditionPredicate {
+/** What a condition checks; small integers, so {@link holds} dispatches on one comparison. */
+const Check = { all: 0, any: 1, exists: 2, in: 3, equals: 4, notEquals: 5 } as const;
+type Check = (typeof Check)[keyof typeof Check];
+
+/**
+ * A compiled condition as plain data, walked by one function ({@link holds}) for every flow, as
+ * value specs are (see values.ts). Every plan has the same keys.
+ */
+interface ConditionPlan {
+  readonly check: Check;
+  /** `all` / `any`: the nested conditions. */
+  readonly parts: readonly ConditionPlan[];
+  /** The path's expression (every check but `all` / `any`). */
+  readonly expression: CompiledExpression | undefined;
+  /** `exists`: the expected answer; `equals` / `not_equals`: the value; `in`: the values. */
+  readonly expected: unknown;
+}
+
+const NO_PARTS: readonly ConditionPlan[] = [];
+
+function planOf(condition: Condition): ConditionPlan {
   if (condition.all !== undefined) {
-    const parts = condition.all.map(compileCondition);
-    return (scope) => parts.every((part) => part(scope));
+    return { check: Check.all, parts: condition.all.map(planOf), expression: undefined, expected: undefined };
   }
   if (condition.any !== undefined) {
-    const parts = condition.any.map(compileCondition);
-    return (scope) => parts.some((part) => part(scope));
+    return { check: Check.any, parts: condition.any.map(planOf), expression: undefined, expected: undefined };
   }
   if (condition.path === undefined) {
     throw new TypeError('a condition needs "path" or "all" / "any" (validate the config first)');
   }
   const expression = compileExpression(condition.path);
-  const select = (scope: ExpressionScope): unknown => {
-    const value = expression.evaluate(scope);
-    return selectsNothing(expression, value) ? undefined : value;
-  };
-  if (condition.exists !== undefined) {
-    const expected = condition.exists;
-    return (scope) => (select(scope) !== undefined) === expected;
-  }
-  if (condition.in !== undefined) {
-    const options = condition.in;
-    return (scope) => {
-      const value = select(scope);
-      return value !== undefined && options.some((option) => jsonEquals(value, option));
-    };
-  }
-  if (condition.not_equals !== undefined) {
-    const other = condition.not_equals;
-    return (scope) => !jsonEquals(select(scope), other);
-  }
-  if (condition.equals !== undefined) {
-    const other = condition.equals;
-    return (scope) => jsonEquals(select(scope), other);
-  }
+  const on = (check: Check, expected: unknown): ConditionPlan => ({
+    check,
+    parts: NO_PARTS,
+    expression,
+    expected,
+  });
+  if (condition.exists !== undefined) return on(Check.exists, condition.exists);
+  if (condition.in !== undefined) return on(Check.in, condition.in);
+  if (condition.not_equals !== undefined) return on(Check.notEquals, condition.not_equals);
+  if (condition.equals !== undefined) return on(Check.equals, condition.equals);
   throw new TypeError(
     'a condition on "path" needs one of equals, not_equals, in, exists (validate the config first)',
   );
+}
+
+/** What the condition's path selects; `undefined` when it selects nothing. */
+function selected(expression: CompiledExpression, scope: ExpressionScope): unknown {
+  if (expression.path !== undefined) {
+    return readSingular(expression.path, expression.root === '$$' ? scope.context : scope.event);
+  }
+  const value = expression.evaluate(scope);
+  return selectsNothing(expression, value) ? undefined : value;
+}
+
+function holds(condition: ConditionPlan, scope: ExpressionScope): boolean {
+  switch (condition.check) {
+    case Check.all:
+      for (const part of condition.parts) if (!holds(part, scope)) return false;
+      return true;
+    case Check.any:
+      for (const part of condition.parts) if (holds(part, scope)) return true;
+      return false;
+    case Check.exists:
+      return (selected(condition.expression!, scope) !== undefined) === condition.expected;
+    case Check.in: {
+      const value = selected(condition.expression!, scope);
+      if (value === undefined) return false;
+      for (const option of condition.expected as readonly unknown[])
+        if (jsonEquals(value, option)) return true;
+      return false;
+    }
+    case Check.equals:
+      return jsonEquals(selected(condition.expression!, scope), condition.expected);
+    case Check.notEquals:
+      return !jsonEquals(selected(condition.expression!, scope), condition.expected);
+  }
+}
+
+/** Compiles a condition once (see the module doc); the predicate evaluates it for a scope. */
+export function compileCondition(condition: Condition): ConditionPredicate {
+  const compiled = planOf(condition);
+  return (scope) => holds(compiled, scope);
 }

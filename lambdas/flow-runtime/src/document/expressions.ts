@@ -1,5 +1,5 @@
 import { ExpressionSyntaxError, UnsafeExpressionError } from '../errors.js';
-import { compileJsonPath, type JsonPathAst } from './jsonpath.js';
+import { compileJsonPath, type JsonPathAst, type SingularPath } from './jsonpath.js';
 
 /**
  * Expressions: the JSONPath strings of a config (in `data`, `record_id`, `group_id`, condition
@@ -34,6 +34,8 @@ export interface CompiledExpression {
   readonly ast: JsonPathAst;
   /** True unless the path is singular (names and indexes only): `evaluate` then returns an array. */
   readonly multi: boolean;
+  /** A singular path's selectors (see `readSingular`); `undefined` when `multi`. */
+  readonly path: SingularPath | undefined;
   /**
    * `undefined` when a singular path selects nothing; `[]` when a multi path matches nothing.
    * @throws ExpressionLimitError (permanent) when one evaluation does too much work.
@@ -83,6 +85,7 @@ export function compileExpression(source: string): CompiledExpression {
     root,
     ast,
     multi: !compiled.singular,
+    path: compiled.singular ? compiled.path : undefined,
     evaluate: (scope) => compiled.select(read(scope)),
   };
 }

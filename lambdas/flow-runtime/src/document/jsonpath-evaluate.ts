@@ -188,35 +188,53 @@ export function isSingularQuery(ast: JsonPathAst): boolean {
   );
 }
 
-/** A singular query's one step. */
-type Step = { readonly name: string; readonly index?: undefined } | { readonly index: number };
+/**
+ * A singular query's selectors in order: a name (a string) or an index (a number). Plain data, so
+ * one reader ({@link readSingular}) serves every path: with many flows, one function seen by the
+ * engine stays fast where a closure per path did not (docs/performance.md, per record).
+ */
+export type SingularPath = readonly (string | number)[];
 
 /**
- * A direct accessor for a singular query: the one selected value, or `undefined` when it selects
- * nothing. Same semantics as {@link evaluateJsonPath} (own members of objects, indexes of arrays).
+ * The selectors of a singular query.
+ * @throws TypeError when `ast` is not singular (see {@link isSingularQuery}).
+ */
+export function singularPathOf(ast: JsonPathAst): SingularPath {
+  if (!isSingularQuery(ast))
+    throw new TypeError('a singular path needs a singular query (names and indexes only)');
+  return ast.segments.map((segment) => {
+    const selector = segment.selectors[0] as Extract<JsonPathSelector, { kind: 'name' | 'index' }>;
+    return selector.kind === 'name' ? selector.name : selector.index;
+  });
+}
+
+/**
+ * What a singular path selects from `root`: the one value, or `undefined` when it selects nothing.
+ * Same semantics as {@link evaluateJsonPath} (own members of objects, indexes of arrays).
+ */
+export function readSingular(path: SingularPath, root: unknown): unknown {
+  let current = root;
+  for (let i = 0; i < path.length; i += 1) {
+    if (current === null || typeof current !== 'object') return undefined;
+    const step = path[i];
+    if (typeof step === 'string') {
+      if (!isObject(current) || !Object.hasOwn(current, step)) return undefined;
+      current = (current as JsonObject)[step];
+    } else {
+      if (!Array.isArray(current)) return undefined;
+      const index = (step as number) < 0 ? current.length + (step as number) : (step as number);
+      if (index < 0 || index >= current.length) return undefined;
+      current = current[index] as unknown;
+    }
+  }
+  return current;
+}
+
+/**
+ * A direct accessor for a singular query (see {@link readSingular}).
  * @throws TypeError when `ast` is not singular (see {@link isSingularQuery}).
  */
 export function compileSingular(ast: JsonPathAst): (root: unknown) => unknown {
-  if (!isSingularQuery(ast))
-    throw new TypeError('compileSingular needs a singular query (names and indexes only)');
-  const steps: Step[] = ast.segments.map((segment) => {
-    const selector = segment.selectors[0] as Extract<JsonPathSelector, { kind: 'name' | 'index' }>;
-    return selector.kind === 'name' ? { name: selector.name } : { index: selector.index };
-  });
-  return (root) => {
-    let current = root;
-    for (const step of steps) {
-      if (current === null || typeof current !== 'object') return undefined;
-      if (step.index === undefined) {
-        if (!isObject(current) || !Object.hasOwn(current, step.name)) return undefined;
-        current = (current as JsonObject)[step.name];
-      } else {
-        if (!Array.isArray(current)) return undefined;
-        const index = step.index < 0 ? current.length + step.index : step.index;
-        if (index < 0 || index >= current.length) return undefined;
-        current = current[index] as unknown;
-      }
-    }
-    return current;
-  };
+  const path = singularPathOf(ast);
+  return (root) => readSingular(path, root);
 }

@@ -1,4 +1,11 @@
-import { compileSingular, evaluateJsonPath, isSingularQuery } from './jsonpath-evaluate.js';
+import {
+  compileSingular,
+  evaluateJsonPath,
+  isSingularQuery,
+  readSingular,
+  singularPathOf,
+  type SingularPath,
+} from './jsonpath-evaluate.js';
 import { parseJsonPath } from './jsonpath-parse.js';
 import type { JsonPathAst, JsonPathRoot } from './jsonpath-parse.js';
 
@@ -28,8 +35,10 @@ export {
   evaluateJsonPath,
   isSingularQuery,
   MAX_EXPRESSION_NODES,
+  readSingular,
+  singularPathOf,
 } from './jsonpath-evaluate.js';
-export type { EvaluationLimits } from './jsonpath-evaluate.js';
+export type { EvaluationLimits, SingularPath } from './jsonpath-evaluate.js';
 export { formatJsonPath } from './jsonpath-format.js';
 export { parseJsonPath } from './jsonpath-parse.js';
 export type { JsonPathAst, JsonPathRoot, JsonPathSegment, JsonPathSelector } from './jsonpath-parse.js';
@@ -45,6 +54,8 @@ interface CompiledJsonPathBase {
 /** A singular query (names and indexes only): `select` returns the one value or `undefined`. */
 export interface CompiledSingularJsonPath extends CompiledJsonPathBase {
   readonly singular: true;
+  /** Its selectors, for {@link readSingular}. */
+  readonly path: SingularPath;
   select(root: unknown): unknown;
 }
 
@@ -65,7 +76,8 @@ export type CompiledJsonPath = CompiledSingularJsonPath | CompiledMultiJsonPath;
 export function compileJsonPath(source: string): CompiledJsonPath {
   const ast = parseJsonPath(source);
   if (isSingularQuery(ast)) {
-    return { source, ast, root: ast.root, singular: true, select: compileSingular(ast) };
+    const path = singularPathOf(ast);
+    return { source, ast, root: ast.root, singular: true, path, select: (root) => readSingular(path, root) };
   }
   return { source, ast, root: ast.root, singular: false, select: compileMulti(ast, source) };
 }
