@@ -108,14 +108,17 @@ function flowsFromRunReport(debug: RunReportLogLine): FlowRun[] {
   }));
 }
 
-/** Steps and flows without results, from the INFO line (a handler logging above DEBUG). */
+/**
+ * Steps and flows without results, from the INFO line (a handler logging above DEBUG). That line
+ * lists a flow's steps only when it did not complete with every step ok.
+ */
 function flowsFromRecordLine(line: RecordLogLine): FlowRun[] {
   const error = errorOf(line);
   return (line.flows ?? []).map((flow: LoggedFlow) => ({
     name: flow.name,
     status: flow.status,
     duration_ms: flow.duration_ms,
-    steps: flow.steps.map((step) => ({
+    steps: (flow.steps ?? []).map((step) => ({
       id: step.id,
       action: step.action,
       status: step.status,

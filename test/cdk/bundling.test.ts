@@ -158,7 +158,12 @@ describe('handler bundles', () => {
           event_type: 'upsert_company',
           steps: [
             { id: 'map', action: 'transform', data: { name: '$.payload.name' } },
-            { id: 'acme_only', action: 'filter', condition: { path: '$$.steps.map.name', equals: 'Acme' } },
+            // Acme's record is filtered out: the compiled condition ran, and the line lists the steps.
+            {
+              id: 'not_acme',
+              action: 'filter',
+              condition: { path: '$$.steps.map.name', not_equals: 'Acme' },
+            },
           ],
         },
       ],
@@ -183,7 +188,7 @@ describe('handler bundles', () => {
       message_id: 'compiled',
       outcome: 'succeeded',
       flows_matched: ['bundled'],
-      flows: [{ name: 'bundled', status: 'completed', steps: [{ status: 'ok' }, { status: 'ok' }] }],
+      flows: [{ name: 'bundled', status: 'filtered', steps: [{ status: 'ok' }, { status: 'ok' }] }],
     });
   });
 

@@ -147,19 +147,38 @@ describe('the run report log line', () => {
     ]);
   });
 
-  it('carries the same step durations as the INFO line', async () => {
+  it('carries the same step statuses and durations as the INFO line of a flow that did not complete', async () => {
+    const logs = captureLogs({ level: 'DEBUG' });
+    const { handler, recording } = setup(logs);
+    recording.failNext('erp', new PermanentError('HTTP 422: domain is invalid', { status: 422 }));
+
+    await handler(anSqsEvent([companyRecord()]), aLambdaContext());
+
+    const [info] = logs.recordLines() as { flows: { steps: { status: string; duration_ms: number }[] }[] }[];
+    const [debug] = logs.runReportLines() as {
+      run_report: { flows: { steps: { status: string; durationMs: number }[] }[] };
+    }[];
+    const steps = debug?.run_report.flows[0]?.steps ?? [];
+    expect(steps.map((step) => step.status)).toEqual(['ok', 'failed', 'skipped']);
+    expect(info?.flows[0]?.steps.map((step) => [step.status, step.duration_ms])).toEqual(
+      steps.map((step) => [step.status, step.durationMs]),
+    );
+  });
+
+  it('has every step of a flow the INFO line only names because it completed cleanly', async () => {
     const logs = captureLogs({ level: 'DEBUG' });
     const { handler } = setup(logs);
 
     await handler(anSqsEvent([companyRecord()]), aLambdaContext());
 
-    const [info] = logs.recordLines() as { flows: { steps: { duration_ms: number }[] }[] }[];
-    const [debug] = logs.runReportLines() as {
-      run_report: { flows: { steps: { durationMs: number }[] }[] };
-    }[];
-    expect(info?.flows[0]?.steps.map((step) => step.duration_ms)).toEqual(
-      debug?.run_report.flows[0]?.steps.map((step) => step.durationMs),
-    );
+    const [info] = logs.recordLines() as { flows: { status: string; steps?: unknown[] }[] }[];
+    const [debug] = logs.runReportLines() as { run_report: { flows: { steps: { status: string }[] }[] } }[];
+    expect(info?.flows[0]).toEqual({
+      name: expect.any(String) as unknown,
+      status: 'completed',
+      duration_ms: expect.any(Number) as unknown,
+    });
+    expect(debug?.run_report.flows[0]?.steps.map((step) => step.status)).toEqual(['ok', 'ok', 'ok']);
   });
 
   it('reports the error of the step that failed', async () => {

@@ -45,8 +45,17 @@ const DEBUG_LEVELS: ReadonlySet<string> = new Set(['TRACE', 'DEBUG']);
 
 /** Whether a DEBUG line would be written; a sink that cannot say is asked to gate it itself. */
 export function debugEnabled(logger: LogSink): boolean {
-  return logger.getLevelName === undefined || DEBUG_LEVELS.has(logger.getLevelName().toUpperCase());
+  if (logger.getLevelName === undefined) return true;
+  const name = logger.getLevelName();
+  // Asked once per record, of a level that rarely changes: the answer for the last name is kept.
+  if (name !== lastLevelName) {
+    lastLevelName = name;
+    lastDebugEnabled = DEBUG_LEVELS.has(name.toUpperCase());
+  }
+  return lastDebugEnabled;
 }
+let lastLevelName = '';
+let lastDebugEnabled = false;
 
 /**
  * The metrics the runtime needs, all counts: `createEmfMetrics` (EMF) in production, and Powertools'

@@ -3,7 +3,7 @@ import type { StepAction } from '../document/config.js';
 import type { Envelope } from '../document/envelope.js';
 import { eventIdOf, type MessageMeta } from '../document/parse-envelope.js';
 import { PoisonMessageError, describeError, errorClassOf, type ErrorClass } from '../errors.js';
-import type { FlowStatus, RunReport, StepStatus } from '../engine/report.js';
+import type { FlowReport, FlowStatus, RunReport, StepStatus } from '../engine/report.js';
 import type { RecordOutcome } from './batch.js';
 import type { FailureLocation } from './dead-letter.js';
 import {
@@ -52,7 +52,11 @@ export type LoggedFlow = {
   readonly name: string;
   readonly status: FlowStatus;
   readonly duration_ms: number;
-  readonly steps: readonly LoggedStep[];
+  /**
+   * Every step's status and duration. In a record line, only for a flow that did not complete
+   * with every step `ok` (see {@link loggedFlows}); {@link summarizeFlows} always lists them.
+   */
+  readonly steps?: readonly LoggedStep[];
 };
 
 /**
@@ -114,8 +118,10 @@ function loggedOutcomeOf({ outcome, report }: SettledRecord): LoggedOutcome {
   return report?.status === 'no_match' ? 'no_match' : 'succeeded';
 }
 
-/** The statuses and timings of a run report, without results or payload. */
-export function summarizeFlows(report: RunReport): LoggedFlow[] {
+/** The statuses and timings of a run report, every step listed, without results or payload. */
+export function summarizeFlows(
+  report: RunReport,
+): (LoggedFlow & { readonly steps: readonly LoggedStep[] })[] {
   return report.flows.map((flow) => ({
     name: flow.name,
     status: flow.status,
@@ -127,6 +133,35 @@ export function summarizeFlows(report: RunReport): LoggedFlow[] {
       duration_ms: step.durationMs,
     })),
   }));
+}
+
+/** True when the flow completed and every one of its steps ran `ok`: its steps say nothing more. */
+function completedCleanly(flow: FlowReport): boolean {
+  if (flow.status !== 'completed') return false;
+  for (const step of flow.steps) if (step.status !== 'ok') return false;
+  return true;
+}
+
+/**
+ * The flows of a record line: each flow's name, status and duration, and its steps only when it
+ * did not complete with every step `ok` (filtered, failed, a step continued past an error, or
+ * resumed). A clean flow's step list would repeat "ok" for every step and make up a third of the
+ * line; the DEBUG run report still has every step.
+ */
+export function loggedFlows(report: RunReport): LoggedFlow[] {
+  return report.flows.map((flow) => {
+    const summary = { name: flow.name, status: flow.status, duration_ms: flow.durationMs };
+    if (completedCleanly(flow)) return summary;
+    return {
+      ...summary,
+      steps: flow.steps.map((step) => ({
+        id: step.id,
+        action: step.action,
+        status: step.status,
+        duration_ms: step.durationMs,
+      })),
+    };
+  });
 }
 
 /**
@@ -152,7 +187,7 @@ export function recordLogLine(settled: SettledRecord): RecordLogLine {
     error_message: failed ? logSafeErrorMessage(failure) : undefined,
     flow: where?.flow,
     step: where?.step,
-    flows: report === undefined || report.flows.length === 0 ? undefined : summarizeFlows(report),
+    flows: report === undefined || report.flows.length === 0 ? undefined : loggedFlows(report),
   };
 }
 
@@ -190,13 +225,18 @@ export function recordLogLineJson(settled: SettledRecord): string {
   for (let f = 0; f < report.flows.length; f += 1) {
     const flow = report.flows[f]!;
     text +=
-      `${f === 0 ? '' : ','}{"name":${jsonString(flow.name)},"status":${jsonString(flow.status)}` +
-      `,"duration_ms":${jsonNumber(flow.durationMs)},"steps":[`;
+      `${f === 0 ? '' : ','}{"name":${jsonString(flow.name)},"status":${jsonName(flow.status)}` +
+      `,"duration_ms":${jsonNumber(flow.durationMs)}`;
+    if (completedCleanly(flow)) {
+      text += '}';
+      continue;
+    }
+    text += ',"steps":[';
     for (let i = 0; i < flow.steps.length; i += 1) {
       const step = flow.steps[i]!;
       text +=
-        `${i === 0 ? '' : ','}{"id":${jsonString(step.id)},"action":${jsonString(step.action)}` +
-        `,"status":${jsonString(step.status)},"duration_ms":${jsonNumber(step.durationMs)}}`;
+        `${i === 0 ? '' : ','}{"id":${jsonString(step.id)},"action":${jsonName(step.action)}` +
+        `,"status":${jsonName(step.status)},"duration_ms":${jsonNumber(step.durationMs)}}`;
     }
     text += ']}';
   }
@@ -206,6 +246,20 @@ export function recordLogLineJson(settled: SettledRecord): string {
 /** Characters `JSON.stringify` writes other than as themselves in a string. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
 const ESCAPED_IN_JSON = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** The JSON text of the names the runtime itself gives (statuses, actions): a handful, quoted once. */
+const quotedNames = new Map<string, string>();
+
+/** {@link jsonString} of a status or an action. */
+function jsonName(name: StepAction | StepStatus | FlowStatus): string {
+  let quoted = quotedNames.get(name);
+  if (quoted === undefined) {
+    quoted = jsonString(name);
+    // Only the runtime's own names come here; the bound is a guard, never reached.
+    if (quotedNames.size < 64) quotedNames.set(name, quoted);
+  }
+  return quoted;
+}
 
 /** `JSON.stringify(text)`: most identifiers need no escaping, and quoting them is cheaper. */
 function jsonString(text: string): string {
