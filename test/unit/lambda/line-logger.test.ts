@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createLineLogger, traceIdOf, type LineLogger } from '@flow-worker/runtime';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lambdaContext } from '../../../cli/local/lambda.js';
 
 const TRACE_HEADER = 'Root=1-6750a1b2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1';
@@ -24,6 +24,7 @@ function captureStdout(): string[] {
 afterEach(() => {
   restore?.();
   restore = undefined;
+  vi.unstubAllEnvs();
 });
 
 function linesOf(chunks: readonly string[]): Record<string, unknown>[] {
@@ -123,6 +124,32 @@ describe('createLineLogger', () => {
     logger.writeLine('warn', 'record dead-lettered', JSON.stringify({ message_id: 'silenced' }));
     logger.flush();
     expect(linesOf(writes).map((line) => line.message_id)).toEqual(['kept']);
+  });
+
+  it("gives Powertools' own lines the context of the invocation they are written in", () => {
+    // Lambda sets this for on-demand functions; Powertools reports cold starts only then.
+    vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand');
+    const stdout = captureStdout();
+    const powertools = new Logger({ serviceName: 'flow-worker-test' });
+    const logger = createLineLogger(powertools, {
+      serviceName: 'flow-worker-test',
+      write: (text) => process.stdout.write(text),
+    });
+    for (const awsRequestId of ['request-1', 'request-2', 'request-3']) {
+      logger.addContext?.({ ...lambdaContext('f'), awsRequestId });
+      // The second invocation writes no Powertools line; the third does, after its record line.
+      if (awsRequestId !== 'request-2') logger.info('config loaded');
+      logger.writeLine('info', 'record processed', JSON.stringify({ message_id: awsRequestId }));
+      logger.flush();
+    }
+    restore?.();
+    expect(linesOf(stdout).map((line) => [line.message, line.function_request_id, line.cold_start])).toEqual([
+      ['config loaded', 'request-1', true],
+      ['record processed', 'request-1', true],
+      ['record processed', 'request-2', false],
+      ['config loaded', 'request-3', false],
+      ['record processed', 'request-3', false],
+    ]);
   });
 
   it('marks the first invocation of a container as its cold start, and only that one', () => {

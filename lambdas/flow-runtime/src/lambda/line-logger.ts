@@ -87,6 +87,10 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
     return stamp;
   };
 
+  // Record lines mostly share one message: quote it once.
+  let quotedFor = '';
+  let quoted = '""';
+
   const flush = () => {
     if (pending.length === 0) return;
     const text = pending.join('');
@@ -94,11 +98,20 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
     options.write(text);
   };
 
+  // Powertools learns an invocation's context when it first writes a line in it: most invocations
+  // write none, and its `addContext` reads the environment several times (about 1 µs). The first
+  // invocation's is given at once, so Powertools' own cold-start flag stays right.
+  let contextToGive: Context | undefined;
+
   // Every other line goes through Powertools, after the record lines held before it.
   const throughPowertools =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (message: string, ...attributes: Record<string, unknown>[]) => {
       flush();
+      if (contextToGive !== undefined) {
+        logger.addContext(contextToGive);
+        contextToGive = undefined;
+      }
       logger[level](message, ...attributes);
     };
 
@@ -110,8 +123,9 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
     getLevelName: () => levelName,
     addContext(context) {
       flush();
-      logger.addContext(context);
       invocations += 1;
+      if (invocations === 1) logger.addContext(context);
+      else contextToGive = context;
       // Read once per invocation: the level (it may have been changed) and the trace id.
       levelName = logger.getLevelName();
       threshold = rankOf(levelName);
@@ -120,7 +134,11 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
     },
     writeLine(level, message, attributesJson) {
       if (LINE_LEVEL_RANK[level] < threshold) return;
-      const head = `{"level":"${LINE_LEVEL_NAME[level]}","message":${JSON.stringify(message)},"timestamp":"${timestamp()}"${fragment}`;
+      if (message !== quotedFor) {
+        quotedFor = message;
+        quoted = JSON.stringify(message);
+      }
+      const head = `{"level":"${LINE_LEVEL_NAME[level]}","message":${quoted},"timestamp":"${timestamp()}"${fragment}`;
       pending.push(attributesJson.length > 2 ? `${head},${attributesJson.slice(1)}\n` : `${head}}\n`);
     },
     append(line) {
