@@ -90,16 +90,18 @@ export async function processFifoBatch<R extends BatchRecord>(
     }
   };
 
-  // A small worker pool: each worker takes the next whole group, so a group never splits.
   const pending = [...groups.values()];
-  const workers = Math.max(
-    1,
-    Math.min(options.maxConcurrentGroups ?? DEFAULT_MAX_CONCURRENT_GROUPS, pending.length),
-  );
+  const limit = Math.max(1, options.maxConcurrentGroups ?? DEFAULT_MAX_CONCURRENT_GROUPS);
+  if (pending.length <= limit) {
+    // Every group at once (a FIFO batch has at most 10 records).
+    await Promise.all(pending.map(runGroup));
+    return outcomes;
+  }
+  // A small worker pool: each worker takes the next whole group, so a group never splits.
   const work = async () => {
     for (let group = pending.shift(); group !== undefined; group = pending.shift()) await runGroup(group);
   };
-  await Promise.all(Array.from({ length: workers }, work));
+  await Promise.all(Array.from({ length: limit }, work));
   return outcomes;
 }
 

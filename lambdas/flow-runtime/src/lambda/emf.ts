@@ -29,6 +29,8 @@ export function createEmfMetrics(options: EmfMetricsOptions): MetricSink {
   const directive = `,"CloudWatchMetrics":[{"Namespace":${JSON.stringify(options.namespace)},"Dimensions":${JSON.stringify([Object.keys(dimensions)])},"Metrics":[`;
   const dimensionValues = JSON.stringify(dimensions).slice(1, -1);
   const totals = new Map<string, number>();
+  // The runtime counts a fixed set of names: each is quoted once.
+  const quotedNames = new Map<string, string>();
 
   return {
     addMetric(name, _unit, value) {
@@ -39,7 +41,8 @@ export function createEmfMetrics(options: EmfMetricsOptions): MetricSink {
       let definitions = '';
       let values = '';
       for (const [name, value] of totals) {
-        const key = JSON.stringify(name);
+        let key = quotedNames.get(name);
+        if (key === undefined) quotedNames.set(name, (key = JSON.stringify(name)));
         definitions += `${definitions === '' ? '' : ','}{"Name":${key},"Unit":"Count"}`;
         values += `,${key}:${JSON.stringify(value)}`;
       }

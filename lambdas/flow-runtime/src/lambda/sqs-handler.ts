@@ -121,7 +121,10 @@ export function createSqsHandler(deps: SqsHandlerDeps): SqsHandler {
     }
   };
 
-  return middy<SQSEvent>()
+  // middy's own early timeout is off: the deadline signal above stops the work well before it
+  // (docs/handlers.md, retries), and middy's would only fail the whole batch, with one more timer
+  // and a race per invocation.
+  return middy<SQSEvent>({ timeoutEarlyInMillis: 0 })
     .use(
       // The default logger prints every failed record's whole body; each record is already logged
       // once (without payload) by processRecord.
