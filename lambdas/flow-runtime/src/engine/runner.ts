@@ -58,12 +58,28 @@ const callOnce: RetryPolicy = (operation) => operation(1);
  *   the other flows still run, and the run's status is `failed`;
  * - with `resume`, what an earlier delivery finished is reported `resumed` and not run again.
  */
-export async function runFlows(
+export function runFlows(
   compiled: CompiledConfig,
   envelope: Envelope,
   meta: MessageMeta,
   deps: RunDependencies,
 ): Promise<RunOutcome> {
+  const outcome = startFlows(compiled, envelope, meta, deps);
+  return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
+}
+
+/**
+ * {@link runFlows}, answering at once when no step waits for anything (no match, or only
+ * transforms and filters). The steps of a flow run on one synchronous path up to their first call
+ * out, and the run goes on from where that call settles: no promise per flow or step that has
+ * nothing to wait for.
+ */
+export function startFlows(
+  compiled: CompiledConfig,
+  envelope: Envelope,
+  meta: MessageMeta,
+  deps: RunDependencies,
+): RunOutcome | Promise<RunOutcome> {
   const now = deps.now ?? Date.now;
   const started = now();
   const flows = compiled.matchFlows(envelope.source_name, envelope.event_type);
@@ -71,52 +87,92 @@ export async function runFlows(
     return { report: { status: 'no_match', flowsMatched: [], flows: [], durationMs: now() - started } };
   }
   const eventId = eventIdOf(envelope, meta);
-  const envelopeContext = {
-    connector_id: envelope.connector_id,
-    source_name: envelope.source_name,
-    event_type: envelope.event_type,
-    event_id: eventId,
-    message_id: meta.messageId,
-    message_group_id: meta.messageGroupId,
+  const run: Run = {
+    connector: compiled.connectorId,
+    envelope,
+    meta,
+    deps,
+    now,
+    started,
+    flows,
+    eventId,
+    envelopeContext: {
+      connector_id: envelope.connector_id,
+      source_name: envelope.source_name,
+      event_type: envelope.event_type,
+      event_id: eventId,
+      message_id: meta.messageId,
+      message_group_id: meta.messageGroupId,
+    },
+    retry: deps.retry ?? callOnce,
+    reports: [],
+    failures: [],
   };
-  const retry = deps.retry ?? callOnce;
+  return flowsFrom(run, 0);
+}
 
-  const reports: FlowReport[] = [];
-  const failures: Failure[] = [];
-  for (const flow of flows) {
-    const saved = flowCheckpoint(deps.resume, flow.name);
+/** One run of the matched flows of a message. */
+interface Run {
+  readonly connector: string;
+  readonly envelope: Envelope;
+  readonly meta: MessageMeta;
+  readonly deps: RunDependencies;
+  readonly now: () => number;
+  readonly started: number;
+  readonly flows: readonly CompiledFlow[];
+  readonly eventId: string;
+  /** `$$.envelope`, the same object for every flow. */
+  readonly envelopeContext: Readonly<Record<string, string>>;
+  readonly retry: RetryPolicy;
+  readonly reports: FlowReport[];
+  readonly failures: Failure[];
+}
+
+const NO_SAVED_STEPS: readonly CompletedStep[] = [];
+
+/** Runs the flows from `from` on, in order: each whole flow before the next starts. */
+function flowsFrom(run: Run, from: number): RunOutcome | Promise<RunOutcome> {
+  for (let index = from; index < run.flows.length; index += 1) {
+    const flow = run.flows[index]!;
+    const saved = flowCheckpoint(run.deps.resume, flow.name);
     if (saved?.finished !== undefined) {
-      reports.push(finishedEarlier(flow, saved));
+      run.reports.push(finishedEarlier(flow, saved));
       continue;
     }
-    const context = {
-      envelope: envelopeContext,
-      flow: { name: flow.name },
-      steps: Object.create(null) as Record<string, unknown>,
-    };
-    const input: StepInput = {
-      scope: { event: envelope.payload, context },
-      envelope,
-      meta,
-      eventId,
-      emitter: deps.emitter,
-      retry,
-      now,
-      signal: deps.signal,
-    };
-    const outcome = await runFlow(flow, context, input, compiled.connectorId, saved?.steps ?? []);
-    reports.push(outcome.report);
-    if (outcome.failure !== undefined) failures.push(outcome.failure);
+    const ran = startFlow(run, flow, saved?.steps ?? NO_SAVED_STEPS);
+    if (ran instanceof Promise) {
+      return ran.then((end) => {
+        flowEnded(run, end);
+        return flowsFrom(run, index + 1);
+      });
+    }
+    flowEnded(run, ran);
   }
-  const failure = failures.find(({ error }) => errorClassOf(error) !== 'retryable') ?? failures[0];
+  return runEnded(run);
+}
+
+function flowEnded(run: Run, end: FlowEnd): void {
+  run.reports.push(end.report);
+  if (end.failure !== undefined) run.failures.push(end.failure);
+}
+
+function runEnded(run: Run): RunOutcome {
+  const { failures } = run;
+  let failure: Failure | undefined;
+  if (failures.length > 0) {
+    failure = failures.find(({ error }) => errorClassOf(error) !== 'retryable') ?? failures[0];
+  }
+  const status = failure === undefined ? 'ok' : 'failed';
+  const flowsMatched = run.flows.map((flow) => flow.name);
+  const durationMs = run.now() - run.started;
+  if (failure === undefined) return { report: { status, flowsMatched, flows: run.reports, durationMs } };
   const report: RunReport = {
-    status: failure === undefined ? 'ok' : 'failed',
-    flowsMatched: flows.map((flow) => flow.name),
-    flows: reports,
-    durationMs: now() - started,
-    ...(failure === undefined ? {} : { error: reportedError(failure.error) }),
+    status,
+    flowsMatched,
+    flows: run.reports,
+    durationMs,
+    error: reportedError(failure.error),
   };
-  if (failure === undefined) return { report };
   return { report, error: failure.error, failedAt: { flow: failure.flow, step: failure.step } };
 }
 
@@ -139,43 +195,97 @@ function resumablePrefix(steps: readonly CompiledStep[], saved: readonly Complet
 }
 
 type StepEnd = { readonly report: StepReport; readonly error?: Error; readonly stop?: boolean };
+type FlowEnd = { readonly report: FlowReport; readonly failure?: Failure };
 
-async function runFlow(
+/** One flow's run: its steps' reports so far, and how it stands. */
+interface FlowRun {
+  readonly flow: CompiledFlow;
+  readonly context: { readonly steps: Record<string, unknown> };
+  readonly input: StepInput;
+  readonly where: { readonly connector: string; readonly flow: string };
+  readonly saved: readonly CompletedStep[];
+  /** How many leading steps the checkpoint covers. */
+  readonly resumable: number;
+  readonly steps: StepReport[];
+  readonly started: number;
+  status: FlowReport['status'];
+  failure: Failure | undefined;
+}
+
+function startFlow(
+  run: Run,
   flow: CompiledFlow,
-  context: { readonly steps: Record<string, unknown> },
-  input: StepInput,
-  connector: string,
   saved: readonly CompletedStep[],
-): Promise<{ report: FlowReport; failure?: Failure }> {
-  const started = input.now();
-  const resumable = resumablePrefix(flow.steps, saved);
-  const steps: StepReport[] = [];
-  let status: FlowReport['status'] = 'completed';
-  let failure: Failure | undefined;
+): FlowEnd | Promise<FlowEnd> {
+  const context = {
+    envelope: run.envelopeContext,
+    flow: { name: flow.name },
+    steps: Object.create(null) as Record<string, unknown>,
+  };
+  const input: StepInput = {
+    scope: { event: run.envelope.payload, context },
+    envelope: run.envelope,
+    meta: run.meta,
+    eventId: run.eventId,
+    emitter: run.deps.emitter,
+    retry: run.retry,
+    now: run.now,
+    signal: run.deps.signal,
+  };
+  const state: FlowRun = {
+    flow,
+    context,
+    input,
+    where: { connector: run.connector, flow: flow.name },
+    saved,
+    resumable: resumablePrefix(flow.steps, saved),
+    steps: [],
+    started: run.now(),
+    status: 'completed',
+    failure: undefined,
+  };
+  return stepsFrom(state, 0);
+}
 
-  const flowSteps = flow.steps;
-  for (let index = 0; index < flowSteps.length; index += 1) {
-    const step = flowSteps[index]!;
-    if (status !== 'completed') {
-      steps.push(skippedStep(step));
+/** Runs the flow's steps from `from` on, in order, until one stops the flow. */
+function stepsFrom(state: FlowRun, from: number): FlowEnd | Promise<FlowEnd> {
+  const steps = state.flow.steps;
+  for (let index = from; index < steps.length; index += 1) {
+    const step = steps[index]!;
+    if (state.status !== 'completed') {
+      state.steps.push(skippedStep(step));
       continue;
     }
-    if (index < resumable) {
-      const result = saved[index]?.result;
-      setOwn(context.steps, step.id, result);
-      steps.push(resumedStep(step, result));
+    if (index < state.resumable) {
+      const result = state.saved[index]?.result;
+      setOwn(state.context.steps, step.id, result);
+      state.steps.push(resumedStep(step, result));
       continue;
     }
-    const ran = runStep(step, context, input, { connector, flow: flow.name });
-    const end = ran instanceof Promise ? await ran : ran;
-    steps.push(end.report);
-    if (end.error !== undefined) {
-      status = 'failed';
-      failure = { error: end.error, flow: flow.name, step: step.id };
-    } else if (end.stop === true) status = 'filtered';
+    const ran = runStep(step, state.context, state.input, state.where);
+    if (ran instanceof Promise) {
+      return ran.then((end) => {
+        stepEnded(state, step, end);
+        return stepsFrom(state, index + 1);
+      });
+    }
+    stepEnded(state, step, ran);
   }
-  const report: FlowReport = { name: flow.name, status, durationMs: input.now() - started, steps };
-  return failure === undefined ? { report } : { report, failure };
+  const report: FlowReport = {
+    name: state.flow.name,
+    status: state.status,
+    durationMs: state.input.now() - state.started,
+    steps: state.steps,
+  };
+  return state.failure === undefined ? { report } : { report, failure: state.failure };
+}
+
+function stepEnded(state: FlowRun, step: CompiledStep, end: StepEnd): void {
+  state.steps.push(end.report);
+  if (end.error !== undefined) {
+    state.status = 'failed';
+    state.failure = { error: end.error, flow: state.flow.name, step: step.id };
+  } else if (end.stop === true) state.status = 'filtered';
 }
 
 /**

@@ -98,7 +98,8 @@ function compileRecordAction(step: RecordStepDefinition, place: StepPlace, conte
   // Only a create is not idempotent by itself: it carries a key that is the same on every delivery.
   const keyed = step.action === 'create';
 
-  return async (input: StepInput): Promise<StepOutcome> => {
+  // Not async: a mapping error throws at once, and the call's promise is the step's only one.
+  return (input: StepInput): Promise<StepOutcome> => {
     if (target === undefined) throw missingTarget(where, step.target, context);
     // Everything is resolved before the first request: a bad mapping never half-writes a record.
     const record = data === undefined ? undefined : resolveRecord(data, input.scope, step, where, context);
@@ -118,8 +119,9 @@ function compileRecordAction(step: RecordStepDefinition, place: StepPlace, conte
       idempotencyKey: keyed ? idempotencyKeyOf(input.eventId, place.flow, step.id) : undefined,
       signal: input.signal,
     };
-    const result = await input.retry(() => target.execute(request));
-    return { result: recordResult(step.action, result, recordId) };
+    return input
+      .retry(() => target.execute(request))
+      .then((result) => ({ result: recordResult(step.action, result, recordId) }));
   };
 }
 

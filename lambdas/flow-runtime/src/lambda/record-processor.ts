@@ -2,7 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { parseEnvelope } from '../document/parse-envelope.js';
 import type { Envelope, MessageMeta } from '../document/envelope.js';
 import type { RunReport } from '../engine/report.js';
-import { runFlows } from '../engine/runner.js';
+import { startFlows } from '../engine/runner.js';
 import type { RetryPolicy } from '../engine/steps.js';
 import { ExhaustedError, FlowWorkerError, RetryableError, describeError, errorClassOf } from '../errors.js';
 import type { Emitter } from '../targets/target.js';
@@ -117,13 +117,14 @@ export async function processRecord(
     const compiled = loading instanceof Promise ? await loading : loading;
     const opening = openDelivery(deps, record, envelope, meta);
     const delivery: Delivery | undefined = opening instanceof Promise ? await opening : opening;
-    const ran = await runFlows(compiled, envelope, meta, {
+    const running = startFlows(compiled, envelope, meta, {
       emitter: deps.emitter,
       retry: scope.retry,
       now,
       signal: scope.signal,
       resume: delivery?.resume,
     });
+    const ran = running instanceof Promise ? await running : running;
     report = ran.report;
     if (ran.error !== undefined) {
       failure = ran.error;
