@@ -194,7 +194,6 @@ function resumablePrefix(steps: readonly CompiledStep[], saved: readonly Complet
   return count;
 }
 
-type StepEnd = { readonly report: StepReport; readonly error?: Error; readonly stop?: boolean };
 type FlowEnd = { readonly report: FlowReport; readonly failure?: Failure };
 
 /** One flow's run: its steps' reports so far, and how it stands. */
@@ -208,6 +207,8 @@ interface FlowRun {
   readonly resumable: number;
   readonly steps: StepReport[];
   readonly started: number;
+  /** When the last step ended (the flow's start before its first). */
+  clock: number;
   status: FlowReport['status'];
   failure: Failure | undefined;
 }
@@ -232,6 +233,7 @@ function startFlow(
     now: run.now,
     signal: run.deps.signal,
   };
+  const started = run.now();
   const state: FlowRun = {
     flow,
     context,
@@ -240,7 +242,8 @@ function startFlow(
     saved,
     resumable: resumablePrefix(flow.steps, saved),
     steps: [],
-    started: run.now(),
+    started,
+    clock: started,
     status: 'completed',
     failure: undefined,
   };
@@ -262,101 +265,78 @@ function stepsFrom(state: FlowRun, from: number): FlowEnd | Promise<FlowEnd> {
       state.steps.push(resumedStep(step, result));
       continue;
     }
-    const ran = runStep(step, state.context, state.input, state.where);
-    if (ran instanceof Promise) {
-      return ran.then((end) => {
-        stepEnded(state, step, end);
-        return stepsFrom(state, index + 1);
-      });
+    // A step starts when the one before it ended: one clock read per step.
+    const started = state.clock;
+    let ran: StepOutcome | Promise<StepOutcome>;
+    try {
+      if (state.input.signal?.aborted === true) {
+        throw new RetryableError(`step "${step.id}" was not started: the invocation is about to time out`);
+      }
+      ran = step.run(state.input);
+    } catch (thrown) {
+      stepFailed(state, step, started, thrown);
+      continue;
     }
-    stepEnded(state, step, ran);
+    // A step that answers at once (transform, filter) ends at once; one that calls out, when its
+    // promise settles, and the flow goes on from the next step.
+    if (ran instanceof Promise) {
+      return ran.then(
+        (outcome) => {
+          stepDone(state, step, started, outcome);
+          return stepsFrom(state, index + 1);
+        },
+        (thrown: unknown) => {
+          stepFailed(state, step, started, thrown);
+          return stepsFrom(state, index + 1);
+        },
+      );
+    }
+    stepDone(state, step, started, ran);
   }
   const report: FlowReport = {
     name: state.flow.name,
     status: state.status,
-    durationMs: state.input.now() - state.started,
+    durationMs: state.clock - state.started,
     steps: state.steps,
   };
   return state.failure === undefined ? { report } : { report, failure: state.failure };
 }
 
-function stepEnded(state: FlowRun, step: CompiledStep, end: StepEnd): void {
-  state.steps.push(end.report);
-  if (end.error !== undefined) {
-    state.status = 'failed';
-    state.failure = { error: end.error, flow: state.flow.name, step: step.id };
-  } else if (end.stop === true) state.status = 'filtered';
-}
-
-/**
- * Runs one step; `on_error: continue` turns a failure into the step's result. A step that answers
- * at once (transform, filter) ends at once; a step that calls out ends when its promise settles.
- */
-function runStep(
-  step: CompiledStep,
-  context: { readonly steps: Record<string, unknown> },
-  input: StepInput,
-  where: { readonly connector: string; readonly flow: string },
-): StepEnd | Promise<StepEnd> {
-  const started = input.now();
-  let ran: StepOutcome | Promise<StepOutcome>;
-  try {
-    if (input.signal?.aborted === true) {
-      throw new RetryableError(`step "${step.id}" was not started: the invocation is about to time out`);
-    }
-    ran = step.run(input);
-  } catch (thrown) {
-    return stepFailed(step, context, input, where, started, thrown);
-  }
-  if (ran instanceof Promise) {
-    return ran.then(
-      (outcome) => stepDone(step, context, input, started, outcome),
-      (thrown: unknown) => stepFailed(step, context, input, where, started, thrown),
-    );
-  }
-  return stepDone(step, context, input, started, ran);
-}
-
-function stepDone(
-  step: CompiledStep,
-  context: { readonly steps: Record<string, unknown> },
-  input: StepInput,
-  started: number,
-  outcome: StepOutcome,
-): StepEnd {
-  setOwn(context.steps, step.id, outcome.result);
-  const report: StepReport = {
+function stepDone(state: FlowRun, step: CompiledStep, started: number, outcome: StepOutcome): void {
+  state.clock = state.input.now();
+  setOwn(state.context.steps, step.id, outcome.result);
+  state.steps.push({
     id: step.id,
     action: step.action,
-    durationMs: input.now() - started,
+    durationMs: state.clock - started,
     status: 'ok',
     result: outcome.result,
-  };
-  return { report, stop: outcome.stop === true };
+  });
+  if (outcome.stop === true) state.status = 'filtered';
 }
 
-function stepFailed(
-  step: CompiledStep,
-  context: { readonly steps: Record<string, unknown> },
-  input: StepInput,
-  where: { readonly connector: string; readonly flow: string },
-  started: number,
-  thrown: unknown,
-): StepEnd {
-  const failure = withErrorContext(asError(thrown), { ...where, step: step.id });
+/** A step failed: `on_error: continue` turns the failure into the step's result, else the flow stops. */
+function stepFailed(state: FlowRun, step: CompiledStep, started: number, thrown: unknown): void {
+  state.clock = state.input.now();
+  const durationMs = state.clock - started;
+  const failure = withErrorContext(asError(thrown), { ...state.where, step: step.id });
   const reported = reportedError(failure);
-  const durationMs = input.now() - started;
-  if (step.onError === 'continue' && input.signal?.aborted !== true) {
+  if (step.onError === 'continue' && state.input.signal?.aborted !== true) {
     const result = { error: reported };
-    setOwn(context.steps, step.id, result);
-    return {
-      report: { id: step.id, action: step.action, durationMs, status: 'continued', result, error: reported },
-    };
+    setOwn(state.context.steps, step.id, result);
+    state.steps.push({
+      id: step.id,
+      action: step.action,
+      durationMs,
+      status: 'continued',
+      result,
+      error: reported,
+    });
+    return;
   }
-  return {
-    report: { id: step.id, action: step.action, durationMs, status: 'failed', error: reported },
-    error: failure,
-  };
+  state.steps.push({ id: step.id, action: step.action, durationMs, status: 'failed', error: reported });
+  state.status = 'failed';
+  state.failure = { error: failure, flow: state.flow.name, step: step.id };
 }
 
 function skippedStep(step: { readonly id: string; readonly action: StepReport['action'] }): StepReport {

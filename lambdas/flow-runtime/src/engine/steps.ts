@@ -57,6 +57,10 @@ export interface StepPlace {
   readonly targets: ReadonlyMap<string, Target>;
 }
 
+/** A filter's two outcomes: `$$.steps.<id>` is `{ passed }`, the same (frozen) object every time. */
+const PASSED: StepOutcome = Object.freeze({ result: Object.freeze({ passed: true }), stop: false });
+const NOT_PASSED: StepOutcome = Object.freeze({ result: Object.freeze({ passed: false }), stop: true });
+
 export function compileStep(step: Step, place: StepPlace): CompiledStep {
   const base = { id: step.id, action: step.action, onError: step.on_error, definition: step };
   const context: ErrorContext = { connector: place.connector, flow: place.flow, step: step.id };
@@ -67,13 +71,7 @@ export function compileStep(step: Step, place: StepPlace): CompiledStep {
     }
     case 'filter': {
       const predicate = compileCondition(step.condition);
-      return {
-        ...base,
-        run: (input) => {
-          const passed = predicate(input.scope);
-          return { result: { passed }, stop: !passed };
-        },
-      };
+      return { ...base, run: (input) => (predicate(input.scope) ? PASSED : NOT_PASSED) };
     }
     case 'emit':
       return { ...base, run: compileEmit(step, context) };
