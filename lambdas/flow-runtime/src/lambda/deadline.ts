@@ -23,17 +23,17 @@ export function remainingTimeOf(context: Context): number | undefined {
 }
 
 /**
- * An abort signal that fires `marginMs` before the Lambda deadline (in-flight target calls stop and
- * the records fail cleanly, instead of the whole invocation timing out), or with middy's own signal.
+ * An abort signal that fires `marginMs` before the Lambda deadline: in-flight target calls stop and
+ * the records fail cleanly, instead of the whole invocation timing out.
  *
- * A plain controller's signal, with middy's linked in by a listener rather than `AbortSignal.any`:
- * the handler reads `aborted` before every record and step, and on a composite signal that read
- * walks its sources each time.
+ * A plain controller's signal, not `AbortSignal.any` or `AbortSignal.timeout`: the handler reads
+ * `aborted` before every record and step, and a composite signal walks its sources on each read.
+ * middy's own signal is not followed: the handler switches middy's early timeout off, so nothing
+ * ever aborts it.
  */
 export function deadlineSignal(
   context: Context,
   marginMs: number,
-  middySignal: AbortSignal | undefined,
 ): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const remaining = remainingTimeOf(context);
@@ -44,14 +44,8 @@ export function deadlineSignal(
           () => controller.abort(new Error('Lambda deadline is near')),
           Math.max(0, remaining - marginMs),
         );
-  const follow = () => controller.abort(middySignal?.reason);
-  if (middySignal?.aborted === true) follow();
-  else middySignal?.addEventListener('abort', follow, { once: true });
   return {
     signal: controller.signal,
-    dispose: () => {
-      clearTimeout(timer);
-      middySignal?.removeEventListener('abort', follow);
-    },
+    dispose: () => clearTimeout(timer),
   };
 }

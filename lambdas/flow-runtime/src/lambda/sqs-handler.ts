@@ -89,7 +89,6 @@ export function createSqsHandler(deps: SqsHandlerDeps): SqsHandler {
   const handleBatch = async (
     event: SQSEvent,
     context: Context,
-    options?: { signal?: AbortSignal },
   ): Promise<PromiseSettledResult<RecordOutcome>[]> => {
     const records = event.Records ?? [];
     // Every line of this invocation carries its request id and whether it is a cold start.
@@ -97,7 +96,7 @@ export function createSqsHandler(deps: SqsHandlerDeps): SqsHandler {
     const remaining = remainingTimeOf(context);
     const marginMs =
       deps.retry?.safetyMarginMs ?? (remaining === undefined ? 0 : deadlineMarginMs(remaining));
-    const deadline = deadlineSignal(context, marginMs, options?.signal);
+    const deadline = deadlineSignal(context, marginMs);
     try {
       const retry = createRetryPolicy({
         ...deps.retry,
