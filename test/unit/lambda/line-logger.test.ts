@@ -110,7 +110,7 @@ describe('createLineLogger', () => {
     ]);
   });
 
-  it('follows the logger level, read when an invocation starts', () => {
+  it('follows the logger level, also when it is changed later', () => {
     const { powertools, logger, writes } = setup('WARN');
     logger.addContext?.(lambdaContext('f'));
     logger.writeLine('info', 'record processed', JSON.stringify({ message_id: 'dropped' }));
@@ -119,8 +119,8 @@ describe('createLineLogger', () => {
     expect(linesOf(writes).map((line) => line.message_id)).toEqual(['kept']);
 
     powertools.setLogLevel('SILENT');
-    logger.addContext?.(lambdaContext('f'));
     expect(logger.getLevelName?.()).toBe('SILENT');
+    logger.addContext?.(lambdaContext('f'));
     logger.writeLine('warn', 'record dead-lettered', JSON.stringify({ message_id: 'silenced' }));
     logger.flush();
     expect(linesOf(writes).map((line) => line.message_id)).toEqual(['kept']);

@@ -73,6 +73,15 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
   let pending: string[] = [];
   let levelName = logger.getLevelName();
   let threshold = rankOf(levelName);
+  // Powertools' level changes only through its setLogLevel (a caller's, or its debug sampling's):
+  // the level is followed there, not asked for every invocation (which reads the environment,
+  // about 2 µs).
+  const setLogLevel = logger.setLogLevel.bind(logger);
+  logger.setLogLevel = (level) => {
+    setLogLevel(level);
+    levelName = logger.getLevelName();
+    threshold = rankOf(levelName);
+  };
   let fragment = invocationFragment(options.serviceName, undefined, false);
   let invocations = 0;
   // Records of a batch mostly settle within the same millisecond: format each one once.
@@ -126,9 +135,6 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
       invocations += 1;
       if (invocations === 1) logger.addContext(context);
       else contextToGive = context;
-      // Read once per invocation: the level (it may have been changed) and the trace id.
-      levelName = logger.getLevelName();
-      threshold = rankOf(levelName);
       const traceId = traceIdOf(options.traceHeader?.());
       fragment = invocationFragment(options.serviceName, context, invocations === 1, traceId);
     },
