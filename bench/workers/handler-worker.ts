@@ -24,7 +24,12 @@ import {
   createFlowWorkerHandler,
   createObservability,
   createRecordingTargets,
+  messageMetaOf,
+  parseEnvelope,
+  recordLogLine,
+  recordLogLineMembers,
   validateConfig,
+  type SettledRecord,
   type SqsHandler,
   type TargetFactory,
 } from '@flow-worker/runtime';
@@ -246,28 +251,32 @@ function telemetryTasks(): [string, Fn][] {
     serviceName,
     defaultDimensions: { queue: 'inbound-sync' },
   });
-  const line = {
-    connector: 'bench',
-    source: 'source_1',
-    event_type: 'event_1',
-    event_id: 'evt-1',
-    message_id: 'msg-1',
-    message_group_id: 'bench:1',
-    flows_matched: ['flow_1'],
-    outcome: 'succeeded',
-    duration_ms: 0,
-    flows: [
-      {
-        name: 'flow_1',
-        status: 'completed',
-        duration_ms: 0,
-        steps: [
-          { id: 'map', action: 'transform', status: 'ok', duration_ms: 0 },
-          { id: 'customers_only', action: 'filter', status: 'ok', duration_ms: 0 },
-          { id: 'upsert', action: 'upsert', status: 'ok', duration_ms: 0 },
-        ],
-      },
-    ],
+  // A record as the handler settles it: one three-step flow that completed cleanly.
+  const record = sqsRecord(envelopeBody('bench', 'source_1', 'event_1', 1), 'msg-1', 'bench:1');
+  const envelope = parseEnvelope(record.body);
+  const settled: SettledRecord = {
+    record,
+    meta: messageMetaOf(record),
+    envelope,
+    outcome: { status: 'succeeded' },
+    report: {
+      status: 'ok',
+      flowsMatched: ['flow_1'],
+      durationMs: 0,
+      flows: [
+        {
+          name: 'flow_1',
+          status: 'completed',
+          durationMs: 0,
+          steps: [
+            { id: 'map', action: 'transform', status: 'ok', durationMs: 0 },
+            { id: 'customers_only', action: 'filter', status: 'ok', durationMs: 0 },
+            { id: 'upsert', action: 'upsert', status: 'ok', durationMs: 0 },
+          ],
+        },
+      ],
+    },
+    durationMs: 0,
   };
   const context = lambdaContext(serviceName);
   const lineLogger = createLineLogger(new Logger({ serviceName }), { serviceName, write });
@@ -293,12 +302,12 @@ function telemetryTasks(): [string, Fn][] {
     [
       'record line: ours',
       () => {
-        lineLogger.writeLine('info', 'record processed', JSON.stringify(line));
+        lineLogger.writeLine('info', 'record processed', recordLogLineMembers(settled));
         lines += 1;
         if (lines % 10 === 0) lineLogger.flush();
       },
     ],
-    ['record line: powertools', () => powertoolsLogger.info('record processed', line)],
+    ['record line: powertools', () => powertoolsLogger.info('record processed', recordLogLine(settled))],
   ];
 }
 

@@ -292,6 +292,7 @@ export {
   RUN_REPORT_MESSAGE,
   recordLogLine,
   recordLogLineJson,
+  recordLogLineMembers,
   loggedFlows,
   summarizeFlows,
   type RecordLogLine,

@@ -12,6 +12,9 @@ import {
 import { aConfig } from '../fixtures.js';
 import { aLambdaContext, anEnvelopeBody, anSqsEvent, anSqsRecord } from './sqs-fixtures.js';
 
+/** An attributes object as the members `writeLine` takes: its JSON text without the braces. */
+const membersOf = (attributes: Record<string, unknown>): string => JSON.stringify(attributes).slice(1, -1);
+
 const NOW = Date.parse('2026-11-25T12:00:00.000Z');
 const COUNTS: readonly [string, number][] = [
   [METRICS.recordsProcessed, 10],
@@ -97,7 +100,7 @@ describe('createObservability', () => {
     // Prepare
     const writes: string[] = [];
     const { logger, metrics } = createObservability({ serviceName: 's', write: (text) => writes.push(text) });
-    logger.writeLine('info', 'record processed', JSON.stringify({ message_id: 'm-1' }));
+    logger.writeLine('info', 'record processed', membersOf({ message_id: 'm-1' }));
     metrics.addMetric(METRICS.recordsProcessed, 'Count', 1);
 
     // Act: published, the logger never flushed (as when a handler is given a logger of its own)

@@ -3,6 +3,9 @@ import { createLineLogger, traceIdOf, type LineLogger } from '@flow-worker/runti
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lambdaContext } from '../../../cli/local/lambda.js';
 
+/** An attributes object as the members `writeLine` takes: its JSON text without the braces. */
+const membersOf = (attributes: Record<string, unknown>): string => JSON.stringify(attributes).slice(1, -1);
+
 const TRACE_HEADER = 'Root=1-6750a1b2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1';
 const FIXED_NOW = Date.parse('2026-11-25T12:00:00.000Z');
 
@@ -67,7 +70,7 @@ describe('createLineLogger', () => {
 
     const { logger, writes } = setup();
     logger.addContext?.(context);
-    logger.writeLine('info', 'record processed', JSON.stringify(attributes));
+    logger.writeLine('info', 'record processed', membersOf(attributes));
     logger.flush();
     const [actual] = linesOf(writes);
 
@@ -91,13 +94,13 @@ describe('createLineLogger', () => {
       write: (text) => process.stdout.write(text),
     });
     logger.addContext?.(lambdaContext('f'));
-    logger.writeLine('info', 'record processed', JSON.stringify({ message_id: 'm-1' }));
-    logger.writeLine('warn', 'record failed; SQS will redeliver it', JSON.stringify({ message_id: 'm-2' }));
+    logger.writeLine('info', 'record processed', membersOf({ message_id: 'm-1' }));
+    logger.writeLine('warn', 'record failed; SQS will redeliver it', membersOf({ message_id: 'm-2' }));
     expect(stdout).toEqual([]);
 
     // A Powertools line comes after the record lines held before it.
     logger.info('config loaded');
-    logger.writeLine('info', 'record processed', JSON.stringify({ message_id: 'm-3' }));
+    logger.writeLine('info', 'record processed', membersOf({ message_id: 'm-3' }));
     logger.flush();
     logger.flush(); // nothing left: no empty write
     restore?.();
@@ -113,15 +116,15 @@ describe('createLineLogger', () => {
   it('follows the logger level, also when it is changed later', () => {
     const { powertools, logger, writes } = setup('WARN');
     logger.addContext?.(lambdaContext('f'));
-    logger.writeLine('info', 'record processed', JSON.stringify({ message_id: 'dropped' }));
-    logger.writeLine('warn', 'record dead-lettered', JSON.stringify({ message_id: 'kept' }));
+    logger.writeLine('info', 'record processed', membersOf({ message_id: 'dropped' }));
+    logger.writeLine('warn', 'record dead-lettered', membersOf({ message_id: 'kept' }));
     logger.flush();
     expect(linesOf(writes).map((line) => line.message_id)).toEqual(['kept']);
 
     powertools.setLogLevel('SILENT');
     expect(logger.getLevelName?.()).toBe('SILENT');
     logger.addContext?.(lambdaContext('f'));
-    logger.writeLine('warn', 'record dead-lettered', JSON.stringify({ message_id: 'silenced' }));
+    logger.writeLine('warn', 'record dead-lettered', membersOf({ message_id: 'silenced' }));
     logger.flush();
     expect(linesOf(writes).map((line) => line.message_id)).toEqual(['kept']);
   });
@@ -139,7 +142,7 @@ describe('createLineLogger', () => {
       logger.addContext?.({ ...lambdaContext('f'), awsRequestId });
       // The second invocation writes no Powertools line; the third does, after its record line.
       if (awsRequestId !== 'request-2') logger.info('config loaded');
-      logger.writeLine('info', 'record processed', JSON.stringify({ message_id: awsRequestId }));
+      logger.writeLine('info', 'record processed', membersOf({ message_id: awsRequestId }));
       logger.flush();
     }
     restore?.();
@@ -156,7 +159,7 @@ describe('createLineLogger', () => {
     const { logger, writes } = setup();
     for (const id of ['first', 'second']) {
       logger.addContext?.(lambdaContext('f'));
-      logger.writeLine('info', 'record processed', JSON.stringify({ message_id: id }));
+      logger.writeLine('info', 'record processed', membersOf({ message_id: id }));
       logger.flush();
     }
     expect(linesOf(writes).map((line) => [line.message_id, line.cold_start])).toEqual([
@@ -165,9 +168,25 @@ describe('createLineLogger', () => {
     ]);
   });
 
+  it('writes a line with no members of its own as the standard keys alone, between other lines', () => {
+    const { logger, writes } = setup();
+    logger.addContext?.(lambdaContext('f'));
+    logger.writeLine('info', 'record processed', membersOf({ message_id: 'm-1' }));
+    logger.writeLine('info', 'nothing else', '');
+    logger.writeLine('warn', 'record dead-lettered', membersOf({ message_id: 'm-2' }));
+    logger.flush();
+    const lines = linesOf(writes);
+    expect(lines.map((line) => [line.message, line.message_id, line.level])).toEqual([
+      ['record processed', 'm-1', 'INFO'],
+      ['nothing else', undefined, 'INFO'],
+      ['record dead-lettered', 'm-2', 'WARN'],
+    ]);
+    expect(Object.keys(lines[1]!).at(-1)).toBe('xray_trace_id');
+  });
+
   it('escapes what it is given: a message and attributes with quotes and newlines stay one JSON line', () => {
     const { logger, writes } = setup();
-    logger.writeLine('warn', 'record "failed"\nagain', JSON.stringify({ error_message: 'line 1\nline "2"' }));
+    logger.writeLine('warn', 'record "failed"\nagain', membersOf({ error_message: 'line 1\nline "2"' }));
     logger.flush();
     expect(writes.join('').split('\n').filter(Boolean)).toHaveLength(1);
     expect(linesOf(writes)[0]).toMatchObject({

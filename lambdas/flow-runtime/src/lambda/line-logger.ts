@@ -8,12 +8,16 @@ import type { LineLevel, LogSink } from './observability.js';
  * a cheap writer for those. Powertools spends about 30 µs building one line (attribute merging, a
  * replacer-driven `JSON.stringify`, one `write` per line) — more than the rest of the record's
  * work. The record lines keep Powertools' shape (the same standard keys, in the same order) but
- * are serialized with a plain `JSON.stringify` and written together at the end of each invocation
+ * are built from their parts (see `recordLogLineMembers`) and written together at the end of each invocation
  * ({@link LineLogger.flush}). Any other line flushes the waiting record lines first, so stdout
  * keeps the order in which things happened. See docs/handlers.md (logs and metrics).
  */
 export interface LineLogger extends LogSink {
-  writeLine(level: LineLevel, message: string, attributesJson: string): void;
+  /**
+   * Holds a record line: the standard keys, then `members`, the line's own members as JSON text
+   * without braces (`"message_id":"m-1","outcome":"succeeded"`; `''` for none).
+   */
+  writeLine(level: LineLevel, message: string, members: string): void;
   /** Adds a finished, newline-terminated line (the EMF metrics line) to the lines held back. */
   append(line: string): void;
   flush(): void;
@@ -82,7 +86,8 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
     levelName = logger.getLevelName();
     threshold = rankOf(levelName);
   };
-  let fragment = invocationFragment(options.serviceName, undefined, false);
+  // What follows a line's timestamp: the invocation's standard keys.
+  let afterStamp = `"${invocationFragment(options.serviceName, undefined, false)}`;
   let invocations = 0;
   // Records of a batch mostly settle within the same millisecond: format each one once.
   let stampedMs = Number.NaN;
@@ -96,9 +101,10 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
     return stamp;
   };
 
-  // Record lines mostly share one message: quote it once.
-  let quotedFor = '';
-  let quoted = '""';
+  // Record lines mostly share one level and message: their opening is written once.
+  let openingLevel: LineLevel | undefined;
+  let openingMessage = '';
+  let opening = '';
 
   const flush = () => {
     if (pending.length === 0) return;
@@ -136,16 +142,18 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
       if (invocations === 1) logger.addContext(context);
       else contextToGive = context;
       const traceId = traceIdOf(options.traceHeader?.());
-      fragment = invocationFragment(options.serviceName, context, invocations === 1, traceId);
+      afterStamp = `"${invocationFragment(options.serviceName, context, invocations === 1, traceId)}`;
     },
-    writeLine(level, message, attributesJson) {
+    writeLine(level, message, members) {
       if (LINE_LEVEL_RANK[level] < threshold) return;
-      if (message !== quotedFor) {
-        quotedFor = message;
-        quoted = JSON.stringify(message);
+      if (level !== openingLevel || message !== openingMessage) {
+        openingLevel = level;
+        openingMessage = message;
+        opening = `{"level":"${LINE_LEVEL_NAME[level]}","message":${JSON.stringify(message)},"timestamp":"`;
       }
-      const head = `{"level":"${LINE_LEVEL_NAME[level]}","message":${quoted},"timestamp":"${timestamp()}"${fragment}`;
-      pending.push(attributesJson.length > 2 ? `${head},${attributesJson.slice(1)}\n` : `${head}}\n`);
+      // Pieces, not one string: the join of the invocation's lines copies each piece once.
+      if (members === '') pending.push(opening, timestamp(), afterStamp, '}\n');
+      else pending.push(opening, timestamp(), afterStamp, ',', members, '}\n');
     },
     append(line) {
       pending.push(line);
