@@ -201,6 +201,14 @@ describe('handler bundles', () => {
     }
   });
 
+  it("does not load node:stream/web when a bundle is imported: middy's one use of it is stood in for", async () => {
+    // About 6 ms of a cold start (docs/performance.md); lib/shims/node-stream-web.ts stands in.
+    for (const { dir } of bundles) {
+      const webStreams = await afterImport(dir, "process.moduleLoadList.includes('NativeModule stream/web')");
+      expect(webStreams).toBe(false);
+    }
+  });
+
   it('does not load undici when a bundle is imported: no ES import of node:http at init', async () => {
     // An ES import of node:http reads its lazy WebSocket export, which loads undici (with assert,
     // worker_threads, perf_hooks, http2): about 20 ms of a cold start (docs/performance.md).
