@@ -136,6 +136,32 @@ describe('parseJsonExact', () => {
     expect(kept ? JSON.stringify(parsed) : String(parsed[0])).toBe(kept ? `[${text}]` : String(Number(text)));
   });
 
+  it('keeps the exact decimal value of any number literal, long or short, with or without exponent', () => {
+    const digits = (min: number, max: number) => fc.stringMatching(new RegExp(`^[0-9]{${min},${max}}$`));
+    const literal = fc
+      .record({
+        sign: fc.constantFrom('', '-'),
+        whole: fc.oneof(
+          fc.constant('0'),
+          fc.tuple(fc.stringMatching(/^[1-9]$/), digits(0, 24)).map(([a, b]) => a + b),
+        ),
+        fraction: fc.option(digits(1, 24), { nil: undefined }),
+        exponent: fc.option(fc.integer({ min: -420, max: 420 }), { nil: undefined }),
+      })
+      .map(
+        ({ sign, whole, fraction, exponent }) =>
+          `${sign}${whole}${fraction === undefined ? '' : `.${fraction}`}${exponent === undefined ? '' : `e${exponent}`}`,
+      );
+    fc.assert(
+      fc.property(literal, (text) => {
+        const [parsed] = parseJsonExact(`[${text}]`) as unknown[];
+        // Either kept as written, or a double whose decimal is the literal's: never a rounded one.
+        expect(jsonEquals(parsed, JSON.rawJSON(text))).toBe(true);
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
   it('leaves digits inside strings alone', () => {
     expect(parseJsonExact('{"phone":"12345678901234567890"}')).toEqual({ phone: '12345678901234567890' });
   });

@@ -119,6 +119,14 @@ export function pathBeyondDepth(value: unknown, max: number): (string | number)[
 const MAYBE_INEXACT = /\d(?:\.?\d){15}|[eE][+-]?\d{3}/;
 
 /**
+ * Checked first, because it is cheap: a number literal with 16 or more digits and at most one
+ * point has eight digits in a row, and the exponent is the same test. Written out digit by digit,
+ * it runs several times faster than `\d{8}` or {@link MAYBE_INEXACT} (V8's engine can scan for a
+ * fixed sequence of classes, not for a repetition), and most bodies have no such run.
+ */
+const EIGHT_DIGITS_OR_EXPONENT = /\d\d\d\d\d\d\d\d|[eE][+-]?\d\d\d/;
+
+/**
  * `JSON.parse`, except that a number a double cannot hold exactly is kept as its text (a
  * `JSON.rawJSON` value) instead of being rounded: `9007199254740993` stays `9007199254740993`.
  *
@@ -129,7 +137,8 @@ const MAYBE_INEXACT = /\d(?:\.?\d){15}|[eE][+-]?\d{3}/;
  */
 export function parseJsonExact(text: string): unknown {
   const plain: unknown = JSON.parse(text);
-  if (!MAYBE_INEXACT.test(text) || jsonDepthExceeds(plain, MAX_JSON_DEPTH)) return plain;
+  if (!EIGHT_DIGITS_OR_EXPONENT.test(text) || !MAYBE_INEXACT.test(text)) return plain;
+  if (jsonDepthExceeds(plain, MAX_JSON_DEPTH)) return plain;
   return JSON.parse(text, (_key, value, context) =>
     typeof value === 'number' && context.source !== undefined && !sameNumber(context.source, value)
       ? JSON.rawJSON(context.source)
