@@ -64,8 +64,13 @@ export function runFlows(
   meta: MessageMeta,
   deps: RunDependencies,
 ): Promise<RunOutcome> {
-  const outcome = startFlows(compiled, envelope, meta, deps);
-  return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
+  try {
+    const outcome = startFlows(compiled, envelope, meta, deps);
+    return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
+  } catch (error) {
+    // As an async function would: whatever goes wrong is a rejection, never a throw.
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }
 
 /**
