@@ -8,9 +8,9 @@ import type { LineLevel, LogSink } from './observability.js';
  * a cheap writer for those. Powertools spends about 30 µs building one line (attribute merging, a
  * replacer-driven `JSON.stringify`, one `write` per line) — more than the rest of the record's
  * work. The record lines keep Powertools' shape (the same standard keys, in the same order) but
- * are built from their parts (see `recordLogLineMembers`) and written together at the end of each invocation
- * ({@link LineLogger.flush}). Any other line flushes the waiting record lines first, so stdout
- * keeps the order in which things happened. See docs/handlers.md (logs and metrics).
+ * are built from their parts (see `recordLogLineMembers`) and written together at the end of each
+ * invocation ({@link LineLogger.flush}). Any other line flushes the waiting record lines first, so
+ * stdout keeps the order in which things happened. See docs/handlers.md (logs and metrics).
  */
 export interface LineLogger extends LogSink {
   /**
