@@ -37,11 +37,15 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
  */
 export function jsonEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  const aIsObject = typeof a === 'object' && a !== null;
+  const bIsObject = typeof b === 'object' && b !== null;
+  // Two different scalars (a number kept as text is an object): no further check needed.
+  if (!aIsObject && !bIsObject) return false;
   if (isRawNumber(a) || isRawNumber(b)) {
     const left = decimalOf(a);
     return left !== undefined && left === decimalOf(b);
   }
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (!aIsObject || !bIsObject) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((item, index) => jsonEquals(item, b[index]));

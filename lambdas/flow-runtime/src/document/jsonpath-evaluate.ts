@@ -218,7 +218,9 @@ export function readSingular(path: SingularPath, root: unknown): unknown {
     if (current === null || typeof current !== 'object') return undefined;
     const step = path[i];
     if (typeof step === 'string') {
-      if (!isObject(current) || !Object.hasOwn(current, step)) return undefined;
+      // A number kept as text has one own member, `rawJSON`: only that name needs the check.
+      if (Array.isArray(current) || !Object.hasOwn(current, step)) return undefined;
+      if (step === 'rawJSON' && JSON.isRawJSON(current)) return undefined;
       current = (current as JsonObject)[step];
     } else {
       if (!Array.isArray(current)) return undefined;

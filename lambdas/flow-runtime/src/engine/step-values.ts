@@ -8,10 +8,9 @@ import type { ValueResolver } from '../document/values.js';
  * double (kept as text by the envelope parser) digit for digit, so `9007199254740993` stays itself.
  */
 export function idText(value: unknown): string | undefined {
-  if (isRawNumber(value)) return value.rawJSON;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value === 'string' && value !== '') return value;
-  return undefined;
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  return isRawNumber(value) ? value.rawJSON : undefined;
 }
 
 /** Resolves `record_id` (or an association end's) to an id, or fails the step permanently. */
