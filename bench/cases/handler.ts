@@ -6,7 +6,7 @@ import { startLocalSqs } from '../../cli/local/sqs-server.js';
 import { startDynalite } from '../../cli/local/dynalite.js';
 import { HANDLER_FLOWS, threeStepConfig } from '../lib/fixtures.js';
 import { micros, millis, ratio, thousands, verdict, type CaseResult } from '../lib/report.js';
-import { percentile } from '../lib/stats.js';
+import { median, percentile } from '../lib/stats.js';
 import type { BenchMode } from '../lib/mode.js';
 import { runWorker } from '../lib/run-worker.js';
 import {
@@ -208,6 +208,14 @@ async function perRecordCase(services: Services, mode: BenchMode): Promise<CaseR
         value: ratio(perRecordRatio),
         goal: `≤ ${GOAL_PER_RECORD}×`,
         verdict: verdict(perRecordRatio <= GOAL_PER_RECORD && measured.failures === 0),
+      },
+      {
+        // The same comparison taken round by round (each round runs both back to back), so that a
+        // change in the machine's speed between rounds shows as a spread, not as a shift.
+        metric: 'real handler vs floor within each round (both back to back): median (lowest–highest)',
+        value: `${ratio(median(measured.roundRatios))} (${ratio(Math.min(...measured.roundRatios))}–${ratio(Math.max(...measured.roundRatios))})`,
+        goal: '—',
+        verdict: 'info',
       },
     ],
     notes: [

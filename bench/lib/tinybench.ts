@@ -17,6 +17,8 @@ export interface Latency {
   readonly p99: number;
   readonly mean: number;
   readonly samples: number;
+  /** Each round's p50, in ms, in round order (tasks of one round ran back to back). */
+  readonly roundP50s: readonly number[];
 }
 
 function latencyOf(task: Task | undefined): Latency {
@@ -25,7 +27,7 @@ function latencyOf(task: Task | undefined): Latency {
     throw new Error(`task ${task?.name ?? '(missing)'} did not complete (${result?.state ?? 'no result'})`);
   }
   const { p50, p99, mean, samplesCount } = result.latency;
-  return { p50, p99, mean, samples: samplesCount };
+  return { p50, p99, mean, samples: samplesCount, roundP50s: [p50] };
 }
 
 const middle = (values: number[]): number => {
@@ -67,6 +69,7 @@ export async function runMicro(
         p99: middle(rounds.map((r) => r.p99)),
         mean: middle(rounds.map((r) => r.mean)),
         samples: rounds.reduce((sum, r) => sum + r.samples, 0),
+        roundP50s: rounds.map((r) => r.p50),
       },
     ]),
   );

@@ -38,6 +38,8 @@ export interface PerRecordResult {
   readonly job: 'per-record';
   readonly floor: { readonly p50: number; readonly p99: number };
   readonly handler: { readonly p50: number; readonly p99: number };
+  /** Handler p50 over floor p50 within each round (both measured back to back), in round order. */
+  readonly roundRatios: readonly number[];
   /**
    * p50 in ms of the telemetry the handler writes, ours against Powertools, to the same discarded
    * stdout: an invocation's EMF line (its counts added, then published), and one record line.

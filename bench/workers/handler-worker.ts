@@ -210,10 +210,13 @@ async function perRecord(): Promise<WorkerResult> {
     if (latency === undefined) throw new Error(`per-record: no result for ${name}`);
     return latency.p50;
   };
+  const floorRounds = results.floor?.roundP50s ?? [];
+  const handlerRounds = results.handler?.roundP50s ?? [];
   return {
     job: 'per-record',
     floor: per('floor'),
     handler: per('handler'),
+    roundRatios: handlerRounds.map((p50, round) => p50 / (floorRounds[round] ?? Number.NaN)),
     telemetry: {
       emf: { ours: p50('emf: ours'), powertools: p50('emf: powertools') },
       recordLine: { ours: p50('record line: ours'), powertools: p50('record line: powertools') },
