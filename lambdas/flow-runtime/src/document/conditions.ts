@@ -1,11 +1,10 @@
 import type { Condition } from './config.js';
 import {
   compileExpression,
-  selectsNothing,
+  selectedBy,
   type CompiledExpression,
   type ExpressionScope,
 } from './expressions.js';
-import { readSingular } from './jsonpath.js';
 import { jsonEquals } from './json.js';
 
 /**
@@ -66,15 +65,6 @@ function planOf(condition: Condition): ConditionPlan {
   );
 }
 
-/** What the condition's path selects; `undefined` when it selects nothing. */
-function selected(expression: CompiledExpression, scope: ExpressionScope): unknown {
-  if (expression.path !== undefined) {
-    return readSingular(expression.path, expression.root === '$$' ? scope.context : scope.event);
-  }
-  const value = expression.evaluate(scope);
-  return selectsNothing(expression, value) ? undefined : value;
-}
-
 function holds(condition: ConditionPlan, scope: ExpressionScope): boolean {
   switch (condition.check) {
     case Check.all:
@@ -84,18 +74,18 @@ function holds(condition: ConditionPlan, scope: ExpressionScope): boolean {
       for (const part of condition.parts) if (holds(part, scope)) return true;
       return false;
     case Check.exists:
-      return (selected(condition.expression!, scope) !== undefined) === condition.expected;
+      return (selectedBy(condition.expression!, scope) !== undefined) === condition.expected;
     case Check.in: {
-      const value = selected(condition.expression!, scope);
+      const value = selectedBy(condition.expression!, scope);
       if (value === undefined) return false;
       for (const option of condition.expected as readonly unknown[])
         if (jsonEquals(value, option)) return true;
       return false;
     }
     case Check.equals:
-      return jsonEquals(selected(condition.expression!, scope), condition.expected);
+      return jsonEquals(selectedBy(condition.expression!, scope), condition.expected);
     case Check.notEquals:
-      return !jsonEquals(selected(condition.expression!, scope), condition.expected);
+      return !jsonEquals(selectedBy(condition.expression!, scope), condition.expected);
   }
 }
 

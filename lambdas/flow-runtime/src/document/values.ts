@@ -1,12 +1,10 @@
 import {
   compileExpression,
   isExpression,
-  selectsNothing,
+  selectedBy,
   type CompiledExpression,
   type ExpressionScope,
 } from './expressions.js';
-import type { SingularPath } from './jsonpath.js';
-import { readSingular } from './jsonpath.js';
 import { isPlainObject, setOwn } from './json.js';
 
 /**
@@ -31,11 +29,7 @@ interface ValuePlan {
   readonly kind: PlanKind;
   /** `literal`: the value itself. */
   readonly value: unknown;
-  /** `singular`: reads `$$` (the run context) rather than `$` (the event). */
-  readonly context: boolean;
-  /** `singular`: the path's selectors. */
-  readonly path: SingularPath;
-  /** `expression`: any other path. */
+  /** `expression`: the compiled expression. */
   readonly expression: CompiledExpression | undefined;
   /** `object`: the keys, in order, of {@link items}. */
   readonly keys: readonly string[];
@@ -44,10 +38,9 @@ interface ValuePlan {
 }
 
 /** What a plan is; small integers, so `resolvePlan` dispatches on one comparison. */
-const PlanKind = { literal: 0, singular: 1, expression: 2, object: 3, array: 4 } as const;
+const PlanKind = { literal: 0, expression: 1, object: 2, array: 3 } as const;
 type PlanKind = (typeof PlanKind)[keyof typeof PlanKind];
 
-const NO_PATH: SingularPath = [];
 const NO_KEYS: readonly string[] = [];
 const NO_ITEMS: readonly ValuePlan[] = [];
 
@@ -55,8 +48,6 @@ function plan(kind: PlanKind, fields: Partial<Omit<ValuePlan, 'kind'>>): ValuePl
   return {
     kind,
     value: fields.value,
-    context: fields.context ?? false,
-    path: fields.path ?? NO_PATH,
     expression: fields.expression,
     keys: fields.keys ?? NO_KEYS,
     items: fields.items ?? NO_ITEMS,
@@ -64,12 +55,7 @@ function plan(kind: PlanKind, fields: Partial<Omit<ValuePlan, 'kind'>>): ValuePl
 }
 
 function planOf(spec: unknown): ValuePlan {
-  if (isExpression(spec)) {
-    const expression = compileExpression(spec);
-    return expression.path === undefined
-      ? plan(PlanKind.expression, { expression })
-      : plan(PlanKind.singular, { path: expression.path, context: expression.root === '$$' });
-  }
+  if (isExpression(spec)) return plan(PlanKind.expression, { expression: compileExpression(spec) });
   if (Array.isArray(spec)) return plan(PlanKind.array, { items: spec.map(planOf) });
   if (isPlainObject(spec)) {
     const entries = Object.entries(spec);
@@ -83,8 +69,8 @@ function planOf(spec: unknown): ValuePlan {
 
 function resolvePlan(value: ValuePlan, scope: ExpressionScope): unknown {
   switch (value.kind) {
-    case PlanKind.singular:
-      return readSingular(value.path, value.context ? scope.context : scope.event);
+    case PlanKind.expression:
+      return selectedBy(value.expression!, scope);
     case PlanKind.object: {
       const { keys, items } = value;
       const out: Record<string, unknown> = {};
@@ -99,11 +85,6 @@ function resolvePlan(value: ValuePlan, scope: ExpressionScope): unknown {
       const out: unknown[] = new Array<unknown>(items.length);
       for (let i = 0; i < items.length; i += 1) out[i] = resolvePlan(items[i]!, scope) ?? null;
       return out;
-    }
-    case PlanKind.expression: {
-      const expression = value.expression!;
-      const selected = expression.evaluate(scope);
-      return selectsNothing(expression, selected) ? undefined : selected;
     }
     case PlanKind.literal:
       return value.value;
