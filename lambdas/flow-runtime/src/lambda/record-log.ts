@@ -149,18 +149,10 @@ function completedCleanly(flow: FlowReport): boolean {
  * line; the DEBUG run report still has every step.
  */
 export function loggedFlows(report: RunReport): LoggedFlow[] {
-  return report.flows.map((flow) => {
-    const summary = { name: flow.name, status: flow.status, duration_ms: flow.durationMs };
-    if (completedCleanly(flow)) return summary;
-    return {
-      ...summary,
-      steps: flow.steps.map((step) => ({
-        id: step.id,
-        action: step.action,
-        status: step.status,
-        duration_ms: step.durationMs,
-      })),
-    };
+  return summarizeFlows(report).map((summary, index) => {
+    if (!completedCleanly(report.flows[index]!)) return summary;
+    const { steps: _steps, ...flow } = summary;
+    return flow;
   });
 }
 
