@@ -86,45 +86,23 @@ export function createRetryPolicy(options: RetryOptions = {}): RetryPolicy {
   const wait = options.sleep ?? sleep;
   const now = options.now ?? Date.now;
 
-  /** After a failed attempt: waits and tries again while the error, the attempts and the time allow. */
-  const retryAfter = async <T>(
-    operation: (attempt: number) => Promise<T>,
-    failed: { readonly attempt: number; readonly error: unknown; readonly slowestAttemptMs: number },
-  ): Promise<T> => {
-    let { attempt, error, slowestAttemptMs } = failed;
-    for (;;) {
-      if (attempt >= maxAttempts || !isRetryable(error) || aborted(options.signal)) throw error;
-      const delayMs = backoffDelayMs(attempt, error, options);
-      if (options.remainingTimeMs !== undefined) {
-        const budgetMs = options.remainingTimeMs() - safetyMarginMs;
-        if (delayMs + slowestAttemptMs > budgetMs) throw error;
-      }
-      await wait(delayMs, options.signal);
-      if (aborted(options.signal)) throw error;
-      attempt += 1;
+  return async <T>(operation: (attempt: number) => Promise<T>): Promise<T> => {
+    let slowestAttemptMs = 0;
+    for (let attempt = 1; ; attempt += 1) {
       const started = now();
       try {
         return await operation(attempt);
-      } catch (thrown) {
-        error = thrown;
+      } catch (error) {
         slowestAttemptMs = Math.max(slowestAttemptMs, now() - started);
+        if (attempt >= maxAttempts || !isRetryable(error) || aborted(options.signal)) throw error;
+        const delayMs = backoffDelayMs(attempt, error, options);
+        if (options.remainingTimeMs !== undefined) {
+          const budgetMs = options.remainingTimeMs() - safetyMarginMs;
+          if (delayMs + slowestAttemptMs > budgetMs) throw error;
+        }
+        await wait(delayMs, options.signal);
+        if (aborted(options.signal)) throw error;
       }
     }
-  };
-
-  // The first attempt is the operation's own promise, with a handler for its failure only: a call
-  // that succeeds (nearly all of them) costs no async frame of its own.
-  return <T>(operation: (attempt: number) => Promise<T>): Promise<T> => {
-    const started = now();
-    let first: Promise<T>;
-    try {
-      first = operation(1);
-    } catch (error) {
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passed on as thrown, as an await would
-      first = Promise.reject(error);
-    }
-    return first.catch((error: unknown) =>
-      retryAfter(operation, { attempt: 1, error, slowestAttemptMs: now() - started }),
-    );
   };
 }
