@@ -30,10 +30,11 @@ export interface LogSink {
   addContext?(context: Context): void;
   /**
    * Writes one structured line cheaply (the per-record lines go here when present, see
-   * `line-logger.ts`): `attributesJson` is the JSON text of an object whose keys join the standard
-   * ones. The sink decides, by its level, whether to write it.
+   * `line-logger.ts`): `members` is the line's own members as JSON text without braces
+   * (`"message_id":"m-1","outcome":"succeeded"`), which join the standard keys. The sink decides,
+   * by its level, whether to write it.
    */
-  writeLine?(level: LineLevel, message: string, attributesJson: string): void;
+  writeLine?(level: LineLevel, message: string, members: string): void;
   /** Writes what `writeLine` holds back; the handler calls it at the end of every invocation. */
   flush?(): void;
 }
@@ -45,17 +46,8 @@ const DEBUG_LEVELS: ReadonlySet<string> = new Set(['TRACE', 'DEBUG']);
 
 /** Whether a DEBUG line would be written; a sink that cannot say is asked to gate it itself. */
 export function debugEnabled(logger: LogSink): boolean {
-  if (logger.getLevelName === undefined) return true;
-  const name = logger.getLevelName();
-  // Asked once per record, of a level that rarely changes: the answer for the last name is kept.
-  if (name !== lastLevelName) {
-    lastLevelName = name;
-    lastDebugEnabled = DEBUG_LEVELS.has(name.toUpperCase());
-  }
-  return lastDebugEnabled;
+  return logger.getLevelName === undefined || DEBUG_LEVELS.has(logger.getLevelName().toUpperCase());
 }
-let lastLevelName = '';
-let lastDebugEnabled = false;
 
 /**
  * The metrics the runtime needs, all counts: `createEmfMetrics` (EMF) in production, and Powertools'

@@ -223,7 +223,7 @@ export function recordLogLineMembers(settled: SettledRecord): string {
   for (let f = 0; f < report.flows.length; f += 1) {
     const flow = report.flows[f]!;
     text +=
-      `${f === 0 ? '' : ','}{"name":${jsonString(flow.name)},"status":${jsonName(flow.status)}` +
+      `${f === 0 ? '' : ','}{"name":${jsonString(flow.name)},"status":${jsonString(flow.status)}` +
       `,"duration_ms":${jsonNumber(flow.durationMs)}`;
     if (completedCleanly(flow)) {
       text += '}';
@@ -233,8 +233,8 @@ export function recordLogLineMembers(settled: SettledRecord): string {
     for (let i = 0; i < flow.steps.length; i += 1) {
       const step = flow.steps[i]!;
       text +=
-        `${i === 0 ? '' : ','}{"id":${jsonString(step.id)},"action":${jsonName(step.action)}` +
-        `,"status":${jsonName(step.status)},"duration_ms":${jsonNumber(step.durationMs)}}`;
+        `${i === 0 ? '' : ','}{"id":${jsonString(step.id)},"action":${jsonString(step.action)}` +
+        `,"status":${jsonString(step.status)},"duration_ms":${jsonNumber(step.durationMs)}}`;
     }
     text += ']}';
   }
@@ -254,20 +254,6 @@ function jsonString(text: string): string {
     }
   }
   return `"${text}"`;
-}
-
-/** The JSON text of the names the runtime itself gives (statuses, actions): a handful, quoted once. */
-const quotedNames = new Map<string, string>();
-
-/** {@link jsonString} of a status or an action. */
-function jsonName(name: StepAction | StepStatus | FlowStatus): string {
-  let quoted = quotedNames.get(name);
-  if (quoted === undefined) {
-    quoted = jsonString(name);
-    // Only the runtime's own names come here; the bound is a guard, never reached.
-    if (quotedNames.size < 64) quotedNames.set(name, quoted);
-  }
-  return quoted;
 }
 
 function jsonStrings(texts: readonly string[]): string {
