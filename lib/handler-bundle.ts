@@ -14,8 +14,8 @@ const STREAM_WEB_SHIM = fileURLToPath(new URL('./shims/node-stream-web.ts', impo
  * that a cold start does not even read. Measured in docs/performance.md (bench case 6).
  *
  * `node:stream/web` is replaced by a stand-in (`lib/shims/node-stream-web.ts`): only middy's core
- * imports it, for a check flow-worker never reaches, and the real module costs about 6 ms of every
- * cold start. {@link bundleHandler} refuses a bundle in which anything else imports it.
+ * imports it, for a check flow-worker never reaches, and loading the real module cost about 2 ms of
+ * a handler's import (6.5 ms in a bare `node`). {@link bundleHandler} refuses a bundle in which anything else imports it.
  *
  * The banner gives CommonJS dependencies bundled into an ES module a working `require`;
  * `sourcesContent: false` keeps the maps small (stack traces need the mappings, not a second copy of

@@ -202,7 +202,7 @@ describe('handler bundles', () => {
   });
 
   it("does not load node:stream/web when a bundle is imported: middy's one use of it is stood in for", async () => {
-    // About 6 ms of a cold start (docs/performance.md); lib/shims/node-stream-web.ts stands in.
+    // About 2 ms of a cold start (docs/performance.md); lib/shims/node-stream-web.ts stands in.
     for (const { dir } of bundles) {
       const webStreams = await afterImport(dir, "process.moduleLoadList.includes('NativeModule stream/web')");
       expect(webStreams).toBe(false);
