@@ -282,6 +282,16 @@ describe('singular queries compile to a direct accessor', () => {
     expect(compileSingular(parseJsonPath('$.length'))([1])).toBeUndefined();
     expect(compileSingular(parseJsonPath("$['0']"))(['x'])).toBeUndefined();
     expect(compileSingular(parseJsonPath('$[0]'))({ 0: 'x' })).toBeUndefined();
+    expect(compileSingular(parseJsonPath('$.toString'))({ a: 1 })).toBeUndefined();
+    expect(compileSingular(parseJsonPath('$.a.hasOwnProperty'))({ a: {} })).toBeUndefined();
+  });
+
+  it('reads JSON members named __proto__ or rawJSON, but not the inside of a number kept as text', () => {
+    expect(compileSingular(parseJsonPath("$['__proto__']"))(JSON.parse('{"__proto__": 1}'))).toBe(1);
+    expect(compileSingular(parseJsonPath('$.rawJSON'))({ rawJSON: 'x' })).toBe('x');
+    expect(
+      compileSingular(parseJsonPath('$.n.rawJSON'))({ n: JSON.rawJSON('12345678901234567890') }),
+    ).toBeUndefined();
   });
 
   it.each(['$[*]', '$..a', '$[0,1]', '$[0:1]', "$['a','b']"])(
@@ -296,11 +306,24 @@ describe('singular queries compile to a direct accessor', () => {
   );
 
   it('agrees with evaluateJsonPath for any singular path on any value', () => {
-    const key = fc.constantFrom('a', 'b', '0', '1', 'length', '__proto__', 'constructor');
+    // Names of Object.prototype's members and of a raw number's one member, beside plain ones.
+    const key = fc.constantFrom(
+      'a',
+      'b',
+      '0',
+      '1',
+      'length',
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      'valueOf',
+      'rawJSON',
+    );
     const { value } = fc.letrec((tie) => ({
       value: fc.oneof(
         { depthSize: 'small' },
-        fc.constantFrom(null, true, false, 0, 1, '', 'ab'),
+        fc.constantFrom(null, true, false, 0, 1, '', 'ab', JSON.rawJSON('12345678901234567890')),
         fc.array(tie('value'), { maxLength: 3 }),
         fc.dictionary(key, tie('value'), { maxKeys: 3 }),
       ),

@@ -210,7 +210,8 @@ export function singularPathOf(ast: JsonPathAst): SingularPath {
 
 /**
  * What a singular path selects from `root`: the one value, or `undefined` when it selects nothing.
- * Same semantics as {@link evaluateJsonPath} (own members of objects, indexes of arrays).
+ * Same semantics as {@link evaluateJsonPath} (own members of objects, indexes of arrays) for JSON
+ * data, which is what every expression scope holds: plain objects and arrays, no functions.
  */
 export function readSingular(path: SingularPath, root: unknown): unknown {
   let current = root;
@@ -218,10 +219,21 @@ export function readSingular(path: SingularPath, root: unknown): unknown {
     if (current === null || typeof current !== 'object') return undefined;
     const step = path[i];
     if (typeof step === 'string') {
-      // A number kept as text has one own member, `rawJSON`: only that name needs the check.
-      if (Array.isArray(current) || !Object.hasOwn(current, step)) return undefined;
-      if (step === 'rawJSON' && JSON.isRawJSON(current)) return undefined;
-      current = (current as JsonObject)[step];
+      if (Array.isArray(current)) return undefined;
+      if (step === '__proto__' || step === 'rawJSON') {
+        // Read with care: `__proto__` is the prototype unless a JSON member has that name, and a
+        // number kept as text has one own member, `rawJSON`, that is not data.
+        if (!Object.hasOwn(current, step) || (step === 'rawJSON' && JSON.isRawJSON(current)))
+          return undefined;
+        current = (current as JsonObject)[step];
+      } else {
+        // Any other name reads an own member or one of Object.prototype, all of which are
+        // functions, which no JSON value is: no own-member check is needed (it was a quarter of
+        // resolving a mapping).
+        const value = (current as JsonObject)[step];
+        if (typeof value === 'function') return undefined;
+        current = value;
+      }
     } else {
       if (!Array.isArray(current)) return undefined;
       const index = (step as number) < 0 ? current.length + (step as number) : (step as number);
