@@ -228,8 +228,8 @@ export function readSingular(path: SingularPath, root: unknown): unknown {
         current = (current as JsonObject)[step];
       } else {
         // Any other name reads an own member or one of Object.prototype, all of which are
-        // functions, which no JSON value is: no own-member check is needed (it was a quarter of
-        // resolving a mapping).
+        // functions, which no JSON value is: no own-member check is needed (it was about a third
+        // of resolving a mapping).
         const value = (current as JsonObject)[step];
         if (typeof value === 'function') return undefined;
         current = value;

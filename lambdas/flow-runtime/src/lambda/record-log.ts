@@ -259,7 +259,6 @@ function escaped(text: string): string {
 }
 
 function jsonStrings(texts: readonly string[]): string {
-  if (texts.length === 1) return `"${escaped(texts[0]!)}"`;
   let json = '';
   for (let i = 0; i < texts.length; i += 1) json += `${i === 0 ? '"' : ',"'}${escaped(texts[i]!)}"`;
   return json;
