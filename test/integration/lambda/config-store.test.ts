@@ -100,9 +100,12 @@ describe('config store against dynalite', () => {
     const stale = publishConfig(table, aConfig('stale', 2));
     const same = publishConfig(table, aConfig('stale', 3));
 
-    await expect(stale).rejects.toBeInstanceOf(ConfigVersionConflictError);
-    await expect(stale).rejects.toMatchObject({ offeredVersion: 2, storedVersion: 3 });
-    await expect(same).rejects.toThrow('version 3 was not published because the stored version is 3');
+    // All assertions attach at once, so neither rejection goes unobserved while the other is awaited.
+    await Promise.all([
+      expect(stale).rejects.toBeInstanceOf(ConfigVersionConflictError),
+      expect(stale).rejects.toMatchObject({ offeredVersion: 2, storedVersion: 3 }),
+      expect(same).rejects.toThrow('version 3 was not published because the stored version is 3'),
+    ]);
     expect((await readConfigItem(table, 'stale'))?.version).toBe(3);
   });
 

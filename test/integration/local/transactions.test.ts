@@ -125,9 +125,12 @@ describe('TransactWriteItems on dynalite', () => {
       }),
     );
 
-    await expect(twice).rejects.toThrow('multiple operations on one item');
-    await expect(many).rejects.toThrow('less than or equal to 100');
-    await expect(big).rejects.toThrow('larger than 4 MB');
+    // All assertions attach at once, so no rejection goes unobserved while another is awaited.
+    await Promise.all([
+      expect(twice).rejects.toThrow('multiple operations on one item'),
+      expect(many).rejects.toThrow('less than or equal to 100'),
+      expect(big).rejects.toThrow('larger than 4 MB'),
+    ]);
     expect(await get(left, 'twice')).toBeUndefined();
     expect(await get(left, 'many-0')).toBeUndefined();
   });

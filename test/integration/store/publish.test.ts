@@ -130,8 +130,12 @@ describe('publishConfig: the version guard', () => {
     const stale = publishConfig(tables.config, config('guard', 2));
     const same = publishConfig(tables.config, config('guard', 3, 4));
 
-    await expect(stale).rejects.toMatchObject({ offeredVersion: 2, storedVersion: 3 });
-    await expect(same).rejects.toBeInstanceOf(ConfigVersionConflictError);
+    // Both assertions attach at once: a rejection left unobserved while the other is awaited is an
+    // unhandled rejection to the test runner.
+    await Promise.all([
+      expect(stale).rejects.toMatchObject({ offeredVersion: 2, storedVersion: 3 }),
+      expect(same).rejects.toBeInstanceOf(ConfigVersionConflictError),
+    ]);
     expect((await readConfigItem(tables.config, 'guard'))?.config).toEqual(config('guard', 3));
   });
 

@@ -36,10 +36,11 @@ describe('encodeDocument / decodeDocument', () => {
     const wrongDigest = decodeDocument(two.chunks, { ...one, size: two.size }, 'connector "acme" version 1');
     const wrongSize = decodeDocument(two.chunks, one, 'connector "acme" version 1');
 
-    await expect(wrongDigest).rejects.toBeInstanceOf(StoredConfigUnreadableError);
-    await expect(wrongDigest).rejects.toThrow(/^connector "acme" version 1: its stored chunks hold digest /);
-    await expect(wrongSize).rejects.toThrow(
-      `hold ${two.size} bytes, not the ${one.size} bytes its head names`,
-    );
+    // All assertions attach at once, so neither rejection goes unobserved while the other is awaited.
+    await Promise.all([
+      expect(wrongDigest).rejects.toBeInstanceOf(StoredConfigUnreadableError),
+      expect(wrongDigest).rejects.toThrow(/^connector "acme" version 1: its stored chunks hold digest /),
+      expect(wrongSize).rejects.toThrow(`hold ${two.size} bytes, not the ${one.size} bytes its head names`),
+    ]);
   });
 });
