@@ -218,7 +218,7 @@ export function recordLogLineMembers(settled: SettledRecord): string {
     `${groupId === undefined ? '' : `,"message_group_id":"${escaped(groupId)}"`}` +
     `${queue === undefined ? '' : `,"source_queue":"${escaped(queue)}"`}` +
     `,"flows_matched":[${report === undefined ? '' : jsonStrings(report.flowsMatched)}]` +
-    `,"outcome":${report?.status === 'no_match' ? '"no_match"' : '"succeeded"'}` +
+    `,"outcome":"${loggedOutcomeOf(settled)}"` +
     `,"duration_ms":${jsonNumber(settled.durationMs)}`;
   if (report === undefined || report.flows.length === 0) return text;
   text += ',"flows":[';
