@@ -15,6 +15,7 @@ import {
   type ConnectorConfigInput,
   type RetryPolicy,
   type RunCheckpoint,
+  type TargetFactory,
 } from '@flow-worker/runtime';
 import { aConfig, aFlow, anEnvelope, aStep, META } from '../fixtures.js';
 
@@ -79,6 +80,57 @@ describe('runFlows', () => {
       ['two', 'completed', ['c']],
     ]);
     expect(recording.calls.map((c) => c.entity)).toEqual(['company', 'contact', 'deal']);
+  });
+
+  it('starts a flow only when the one before it has ended, however fast each call answers', async () => {
+    // Prepare: each call answers later than the one after it would, so an overlap would reorder them
+    const events: string[] = [];
+    let delayMs = 30;
+    const slowFirst: TargetFactory = (definition) => ({
+      name: definition.name,
+      kind: definition.kind,
+      execute: (request) => {
+        const entity = request.action === 'associate' ? 'association' : request.entity;
+        events.push(`start ${entity}`);
+        const wait = (delayMs -= 10);
+        return new Promise((resolve) =>
+          setTimeout(() => {
+            events.push(`end ${entity}`);
+            resolve({ id: entity, created: true });
+          }, wait),
+        );
+      },
+    });
+    const compiled = compileConfig(
+      validateConfig(
+        aConfig({
+          flows: [
+            aFlow({ name: 'one', steps: [step({ id: 'a' }), transform('after_a', '$$.steps.a.id')] }),
+            aFlow({ name: 'two', steps: [step({ id: 'b', entity: 'contact' })] }),
+            aFlow({ name: 'three', steps: [transform('first', 'x'), step({ id: 'c', entity: 'deal' })] }),
+          ],
+        }),
+      ),
+      { targetFactory: slowFirst },
+    );
+    // Act
+    const { report } = await runFlows(compiled, anEnvelope(), META, {
+      emitter: createRecordingTargets().emitter,
+    });
+    // Assess
+    expect(events).toEqual([
+      'start company',
+      'end company',
+      'start contact',
+      'end contact',
+      'start deal',
+      'end deal',
+    ]);
+    expect(report.flows.map((flow) => [flow.name, flow.status, flow.steps.map((s) => s.result)])).toEqual([
+      ['one', 'completed', [{ id: 'company', created: true }, 'company']],
+      ['two', 'completed', [{ id: 'contact', created: true }]],
+      ['three', 'completed', ['x', { id: 'deal', created: true }]],
+    ]);
   });
 
   it('makes each step result visible to later steps as $$.steps.<id>', async () => {

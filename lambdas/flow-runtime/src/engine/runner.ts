@@ -135,7 +135,11 @@ interface Run {
 
 const NO_SAVED_STEPS: readonly CompletedStep[] = [];
 
-/** Runs the flows from `from` on, in order: each whole flow before the next starts. */
+/**
+ * Runs the flows from `from` on, in order: each whole flow before the next starts. A flow whose
+ * step calls out goes on from that call's promise, and so does the rest of the run: the promise
+ * answers for the whole run, with no second promise per flow.
+ */
 function flowsFrom(run: Run, from: number): RunOutcome | Promise<RunOutcome> {
   for (let index = from; index < run.flows.length; index += 1) {
     const flow = run.flows[index]!;
@@ -144,13 +148,8 @@ function flowsFrom(run: Run, from: number): RunOutcome | Promise<RunOutcome> {
       run.reports.push(finishedEarlier(flow, saved));
       continue;
     }
-    const ran = startFlow(run, flow, saved?.steps ?? NO_SAVED_STEPS);
-    if (ran instanceof Promise) {
-      return ran.then((end) => {
-        flowEnded(run, end);
-        return flowsFrom(run, index + 1);
-      });
-    }
+    const ran = startFlow(run, index, saved?.steps ?? NO_SAVED_STEPS);
+    if (ran instanceof Promise) return ran;
     flowEnded(run, ran);
   }
   return runEnded(run);
@@ -203,10 +202,12 @@ type FlowEnd = { readonly report: FlowReport; readonly failure?: Failure };
 
 /** One flow's run: its steps' reports so far, and how it stands. */
 interface FlowRun {
+  readonly run: Run;
+  /** The flow's place in `run.flows`: the run goes on from the next one. */
+  readonly index: number;
   readonly flow: CompiledFlow;
   readonly context: { readonly steps: Record<string, unknown> };
   readonly input: StepInput;
-  readonly where: { readonly connector: string; readonly flow: string };
   readonly saved: readonly CompletedStep[];
   /** How many leading steps the checkpoint covers. */
   readonly resumable: number;
@@ -218,11 +219,9 @@ interface FlowRun {
   failure: Failure | undefined;
 }
 
-function startFlow(
-  run: Run,
-  flow: CompiledFlow,
-  saved: readonly CompletedStep[],
-): FlowEnd | Promise<FlowEnd> {
+/** Starts the run's flow at `index`: its end, or, once a step calls out, the whole run's promise. */
+function startFlow(run: Run, index: number, saved: readonly CompletedStep[]): FlowEnd | Promise<RunOutcome> {
+  const flow = run.flows[index]!;
   const context = {
     envelope: run.envelopeContext,
     flow: { name: flow.name },
@@ -240,10 +239,11 @@ function startFlow(
   };
   const started = run.now();
   const state: FlowRun = {
+    run,
+    index,
     flow,
     context,
     input,
-    where: { connector: run.connector, flow: flow.name },
     saved,
     resumable: resumablePrefix(flow.steps, saved),
     steps: [],
@@ -255,8 +255,11 @@ function startFlow(
   return stepsFrom(state, 0);
 }
 
-/** Runs the flow's steps from `from` on, in order, until one stops the flow. */
-function stepsFrom(state: FlowRun, from: number): FlowEnd | Promise<FlowEnd> {
+/**
+ * Runs the flow's steps from `from` on, in order, until one stops the flow: the flow's end when
+ * every step answered at once, else the promise of the rest of the run.
+ */
+function stepsFrom(state: FlowRun, from: number): FlowEnd | Promise<RunOutcome> {
   const steps = state.flow.steps;
   for (let index = from; index < steps.length; index += 1) {
     const step = steps[index]!;
@@ -288,11 +291,11 @@ function stepsFrom(state: FlowRun, from: number): FlowEnd | Promise<FlowEnd> {
       return ran.then(
         (outcome) => {
           stepDone(state, step, started, outcome);
-          return stepsFrom(state, index + 1);
+          return flowGoesOn(state, index + 1);
         },
         (thrown: unknown) => {
           stepFailed(state, step, started, thrown);
-          return stepsFrom(state, index + 1);
+          return flowGoesOn(state, index + 1);
         },
       );
     }
@@ -305,6 +308,14 @@ function stepsFrom(state: FlowRun, from: number): FlowEnd | Promise<FlowEnd> {
     steps: state.steps,
   };
   return state.failure === undefined ? { report } : { report, failure: state.failure };
+}
+
+/** After a step that called out: the flow's remaining steps, then the run's remaining flows. */
+function flowGoesOn(state: FlowRun, from: number): RunOutcome | Promise<RunOutcome> {
+  const end = stepsFrom(state, from);
+  if (end instanceof Promise) return end;
+  flowEnded(state.run, end);
+  return flowsFrom(state.run, state.index + 1);
 }
 
 function stepDone(state: FlowRun, step: CompiledStep, started: number, outcome: StepOutcome): void {
@@ -324,7 +335,11 @@ function stepDone(state: FlowRun, step: CompiledStep, started: number, outcome: 
 function stepFailed(state: FlowRun, step: CompiledStep, started: number, thrown: unknown): void {
   state.clock = state.input.now();
   const durationMs = state.clock - started;
-  const failure = withErrorContext(asError(thrown), { ...state.where, step: step.id });
+  const failure = withErrorContext(asError(thrown), {
+    connector: state.run.connector,
+    flow: state.flow.name,
+    step: step.id,
+  });
   const reported = reportedError(failure);
   if (step.onError === 'continue' && state.input.signal?.aborted !== true) {
     const result = { error: reported };
