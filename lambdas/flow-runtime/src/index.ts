@@ -284,9 +284,11 @@ export {
 export { createEmfMetrics, type EmfMetricsOptions } from './lambda/emf.js';
 export {
   createLineLogger,
+  streamWriter,
   traceIdOf,
   type LineLogger,
   type LineLoggerOptions,
+  type WritableOutput,
 } from './lambda/line-logger.js';
 export {
   RUN_REPORT_MESSAGE,

@@ -99,7 +99,10 @@ describe('createObservability', () => {
   it('writes the metrics when they are published, with the record lines held before them', () => {
     // Prepare
     const writes: string[] = [];
-    const { logger, metrics } = createObservability({ serviceName: 's', write: (text) => writes.push(text) });
+    const { logger, metrics } = createObservability({
+      serviceName: 's',
+      write: (text) => void writes.push(text),
+    });
     logger.writeLine('info', 'record processed', membersOf({ message_id: 'm-1' }));
     metrics.addMetric(METRICS.recordsProcessed, 'Count', 1);
 
@@ -123,7 +126,7 @@ describe('the handler with createObservability', () => {
     const { logger, metrics } = createObservability({
       serviceName: 'flow-worker-test',
       dimensions: { queue: 'inbound-sync' },
-      write: (text) => writes.push(text),
+      write: (text) => void writes.push(text),
     });
     const recording = createRecordingTargets();
     const compiled = compileConfig(validateConfig(aConfig()), { targetFactory: recording.factory });

@@ -1,5 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createLineLogger, traceIdOf, type LineLogger } from '@flow-worker/runtime';
+import {
+  createLineLogger,
+  streamWriter,
+  traceIdOf,
+  type LineLogger,
+  type WritableOutput,
+} from '@flow-worker/runtime';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lambdaContext } from '../../../cli/local/lambda.js';
 
@@ -43,7 +49,7 @@ function setup(logLevel = 'INFO') {
   const powertools = new Logger({ serviceName: 'flow-worker-test', logLevel: logLevel as never });
   const logger: LineLogger = createLineLogger(powertools, {
     serviceName: 'flow-worker-test',
-    write: (text) => writes.push(text),
+    write: (text) => void writes.push(text),
     traceHeader: () => TRACE_HEADER,
     now: () => FIXED_NOW,
   });
@@ -91,7 +97,7 @@ describe('createLineLogger', () => {
     const powertools = new Logger({ serviceName: 'flow-worker-test' });
     const logger = createLineLogger(powertools, {
       serviceName: 'flow-worker-test',
-      write: (text) => process.stdout.write(text),
+      write: (text) => void process.stdout.write(text),
     });
     logger.addContext?.(lambdaContext('f'));
     logger.writeLine('info', 'record processed', membersOf({ message_id: 'm-1' }));
@@ -136,7 +142,7 @@ describe('createLineLogger', () => {
     const powertools = new Logger({ serviceName: 'flow-worker-test' });
     const logger = createLineLogger(powertools, {
       serviceName: 'flow-worker-test',
-      write: (text) => process.stdout.write(text),
+      write: (text) => void process.stdout.write(text),
     });
     for (const awsRequestId of ['request-1', 'request-2', 'request-3']) {
       logger.addContext?.({ ...lambdaContext('f'), awsRequestId });
@@ -194,6 +200,89 @@ describe('createLineLogger', () => {
       error_message: 'line 1\nline "2"',
       service: 'flow-worker-test',
     });
+  });
+});
+
+/** An output that keeps what it is given until `drain()`, as a full pipe does; then takes it at once. */
+function slowOutput() {
+  const held: { text: string; callback: (() => void) | undefined }[] = [];
+  const taken: string[] = [];
+  let holding = true;
+  const output: WritableOutput = {
+    write(text, callback) {
+      if (holding) {
+        held.push({ text, callback });
+        return false;
+      }
+      taken.push(text);
+      if (callback !== undefined) queueMicrotask(callback);
+      return true;
+    },
+    get writableLength() {
+      return held.reduce((bytes, { text }) => bytes + text.length, 0);
+    },
+  };
+  const drain = () => {
+    holding = false;
+    for (const { text, callback } of held.splice(0)) {
+      taken.push(text);
+      callback?.();
+    }
+  };
+  return { output, taken: () => taken.filter((text) => text !== ''), drain };
+}
+
+describe('streamWriter and written()', () => {
+  it('has nothing to wait for when the output takes the chunk at once', () => {
+    const { output, taken, drain } = slowOutput();
+    drain();
+    const logger = createLineLogger(new Logger({ serviceName: 's' }), {
+      serviceName: 's',
+      write: streamWriter(output),
+    });
+    logger.writeLine('info', 'record processed', '"message_id":"m-1"');
+    logger.flush();
+    expect(logger.written()).toBeUndefined();
+    expect(taken()).toHaveLength(1);
+  });
+
+  it('waits for every chunk the output held, and only until it took them', async () => {
+    // Prepare
+    const { output, taken, drain } = slowOutput();
+    const logger = createLineLogger(new Logger({ serviceName: 's' }), {
+      serviceName: 's',
+      write: streamWriter(output),
+    });
+    let settled = false;
+    // Act
+    logger.writeLine('info', 'record processed', '"message_id":"m-1"');
+    logger.flush();
+    logger.append('{"metrics":1}\n');
+    logger.flush();
+    const writing = logger.written();
+    void writing?.then(() => (settled = true));
+    await Promise.resolve();
+    const settledBeforeDrain = settled;
+    drain();
+    await writing;
+    // Assess
+    expect(writing).toBeInstanceOf(Promise);
+    expect(settledBeforeDrain).toBe(false);
+    expect(taken()).toHaveLength(2);
+    expect(logger.written()).toBeUndefined();
+  });
+
+  it('does not wait on a chunk whose write failed', async () => {
+    const output: WritableOutput = {
+      write: (_text, callback) => {
+        if (callback !== undefined) setTimeout(() => callback(new Error('EPIPE')), 0);
+        return false;
+      },
+      writableLength: 10,
+    };
+    const writing = streamWriter(output)('{"a":1}\n');
+    expect(writing).toBeInstanceOf(Promise);
+    await expect(writing).resolves.toBeUndefined();
   });
 });
 

@@ -21,11 +21,20 @@ export interface LineLogger extends LogSink {
   /** Adds a finished, newline-terminated line (the EMF metrics line) to the lines held back. */
   append(line: string): void;
   flush(): void;
+  /**
+   * Settles once every line flushed so far has reached the output; `undefined` when they all did
+   * at once (the usual case). See {@link LineLoggerOptions.write}.
+   */
+  written(): Promise<void> | undefined;
 }
 
 export interface LineLoggerOptions {
-  /** Writes a chunk of newline-terminated JSON lines (production: `process.stdout.write`). */
-  readonly write: (text: string) => void;
+  /**
+   * Writes a chunk of newline-terminated JSON lines (production: {@link streamWriter} of
+   * `process.stdout`). Returns a promise when part of the chunk still waits in memory for the
+   * output to take it, settled once it has.
+   */
+  readonly write: (text: string) => Promise<void> | void;
   /** The `service` key, as the Powertools logger has it. */
   readonly serviceName: string;
   /** The X-Ray trace header of the current invocation (production: `_X_AMZN_TRACE_ID`). */
@@ -106,11 +115,18 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
   let openingMessage = '';
   let opening = '';
 
+  // The last chunk that did not reach the output at once, until it has (chunks are written in order).
+  let unwritten: Promise<void> | undefined;
   const flush = () => {
     if (pending.length === 0) return;
     const text = pending.join('');
     pending = [];
-    options.write(text);
+    const writing = options.write(text);
+    if (!(writing instanceof Promise)) return;
+    const settled: Promise<void> = writing.then(() => {
+      if (unwritten === settled) unwritten = undefined;
+    });
+    unwritten = settled;
   };
 
   // Powertools learns an invocation's context when it first writes a line in it: most invocations
@@ -159,5 +175,32 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
       pending.push(line);
     },
     flush,
+    written: () => unwritten,
+  };
+}
+
+/** The part of a Node stream {@link streamWriter} uses (`process.stdout`, a socket). */
+export interface WritableOutput {
+  write(text: string, callback?: (error?: Error | null) => void): boolean;
+  /** Bytes given to `write` that the stream still holds (not yet taken by the system). */
+  readonly writableLength: number;
+}
+
+/**
+ * A {@link LineLoggerOptions.write} for a Node stream. On Lambda, stdout is a pipe the log agent
+ * reads: when the agent is behind and the pipe is full, Node keeps the rest of a chunk in memory
+ * and writes it later, and a process frozen (or shut down) after the invocation answers would hold
+ * (or lose) those lines. So when the stream still holds bytes after the write, this returns a
+ * promise, settled by the callback of an empty write queued behind them (a stream calls it once
+ * everything before it is written, or failed: a broken output never holds an invocation). A write
+ * the system takes at once, the usual case, costs one property read more.
+ */
+export function streamWriter(output: WritableOutput): (text: string) => Promise<void> | undefined {
+  return (text) => {
+    output.write(text);
+    if (output.writableLength === 0) return undefined;
+    return new Promise<void>((resolve) => {
+      output.write('', () => resolve());
+    });
   };
 }

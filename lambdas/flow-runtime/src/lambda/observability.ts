@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import type { ErrorClass } from '../errors.js';
 import { createEmfMetrics } from './emf.js';
-import { createLineLogger, type LineLogger } from './line-logger.js';
+import { createLineLogger, streamWriter, type LineLogger } from './line-logger.js';
 
 const DEFAULT_SERVICE_NAME = 'flow-worker';
 const DEFAULT_NAMESPACE = 'FlowWorker';
@@ -37,6 +37,11 @@ export interface LogSink {
   writeLine?(level: LineLevel, message: string, members: string): void;
   /** Writes what `writeLine` holds back; the handler calls it at the end of every invocation. */
   flush?(): void;
+  /**
+   * Settles once what `flush` wrote has reached the output, when it did not at once (a full stdout
+   * pipe): the handler waits for it before answering, up to its deadline.
+   */
+  written?(): Promise<void> | undefined;
 }
 
 /** The levels a record line is written at. */
@@ -105,8 +110,11 @@ export interface ObservabilityOptions {
   readonly logLevel?: string;
   /** Added as a dimension to every metric, e.g. the queue name. */
   readonly dimensions?: Readonly<Record<string, string>>;
-  /** Where the buffered lines go, once per invocation. @default process.stdout.write */
-  readonly write?: (text: string) => void;
+  /**
+   * Where the buffered lines go, once per invocation; a promise while part of them waits to be
+   * written (see `streamWriter`). @default streamWriter(process.stdout)
+   */
+  readonly write?: (text: string) => Promise<void> | void;
   /** The X-Ray trace header of the current invocation (production: `_X_AMZN_TRACE_ID`). */
   readonly traceHeader?: () => string | undefined;
 }
@@ -133,7 +141,7 @@ export function createObservability(options: ObservabilityOptions = {}): {
   const serviceName = options.serviceName ?? DEFAULT_SERVICE_NAME;
   const logger = createLineLogger(createPowertoolsLogger(options), {
     serviceName,
-    write: options.write ?? ((text) => process.stdout.write(text)),
+    write: options.write ?? streamWriter(process.stdout),
     ...(options.traceHeader === undefined ? {} : { traceHeader: options.traceHeader }),
   });
   const metrics = createEmfMetrics({

@@ -77,6 +77,23 @@ async function backOff(
 }
 
 /**
+ * Waits for the invocation's lines to reach the output (stdout was full: see `streamWriter`), so
+ * that a process frozen after the answer does not hold them; but not past the deadline signal: an
+ * output that does not drain must not turn a processed batch into a timed-out one.
+ */
+function untilWrittenOrDeadline(writing: Promise<void>, deadline: AbortSignal): Promise<void> {
+  if (deadline.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    deadline.addEventListener('abort', stop, { once: true });
+    void writing.then(() => {
+      deadline.removeEventListener('abort', stop);
+      resolve();
+    });
+  });
+}
+
+/**
  * Builds the SQS-triggered handler: `@middy/core` + `@middy/sqs-partial-batch-failure`, FIFO batch
  * semantics (`processFifoBatch`), one log line per record, visibility backoff for the records it
  * reports failed, EMF metrics flushed per invocation. It answers `{ batchItemFailures }` and never
@@ -113,10 +130,12 @@ export function createSqsHandler(deps: SqsHandlerDeps): SqsHandler {
       countOutcomes(deps.metrics, outcomes);
       return toSettledResults(outcomes);
     } finally {
-      deadline.dispose();
       // The metrics line joins the record lines, and they all go out in one write.
       deps.metrics.publishStoredMetrics();
       deps.logger.flush?.();
+      const writing = deps.logger.written?.();
+      if (writing !== undefined) await untilWrittenOrDeadline(writing, deadline.signal);
+      deadline.dispose();
     }
   };
 

@@ -1,0 +1,92 @@
+/**
+ * A child process for `test/integration/lambda/stdout-drain.test.ts`: the real handler, writing its
+ * lines to this process's stdout (a pipe its parent reads, or stalls), as on Lambda. It tells the
+ * parent over IPC when it invokes the handler and when the handler answered.
+ *
+ * Environment: `REMAINING_MS`, the invocation's time (default 60 s); `BLOB_BYTES`, the size of the
+ * string each record maps (its DEBUG run report carries it, so the invocation writes about ten
+ * times that).
+ */
+import type { SQSEvent } from 'aws-lambda';
+import { compileConfig, validateConfig, type TargetFactory } from '@flow-worker/runtime';
+import { createFlowWorkerHandler } from '@flow-worker/runtime/lambda';
+import { lambdaContext } from '../../cli/local/lambda.js';
+
+const send = (message: Record<string, unknown>) =>
+  new Promise<void>((resolve) => process.send?.(message, () => resolve()));
+
+const noopTargets: TargetFactory = (definition) => ({
+  name: definition.name,
+  kind: definition.kind,
+  execute: () => Promise.resolve({ id: 'n-1', created: false }),
+});
+const compiled = compileConfig(
+  validateConfig({
+    connector_id: 'acme',
+    version: 1,
+    sources: [{ name: 'shop' }],
+    targets: [{ name: 'crm', kind: 'http', base_url: 'https://crm.example.test/api' }],
+    flows: [
+      {
+        name: 'copy',
+        source: 'shop',
+        event_type: 'order',
+        steps: [
+          { id: 'map', action: 'transform', data: { id: '$.id', blob: '$.blob' } },
+          {
+            id: 'save',
+            action: 'upsert',
+            target: 'crm',
+            entity: 'order',
+            id_property: 'id',
+            data: '$$.steps.map',
+          },
+        ],
+      },
+    ],
+  }),
+  { targetFactory: noopTargets },
+);
+const handler = createFlowWorkerHandler(process.env, {
+  queue: 'inbound-sync',
+  overrides: {
+    configs: { get: () => compiled },
+    emitter: { emit: () => Promise.resolve({ messageId: 'e-1' }) },
+    deadLetter: { send: () => Promise.resolve() },
+  },
+});
+const blob = 'x'.repeat(Number(process.env.BLOB_BYTES ?? 120_000));
+const event: SQSEvent = {
+  Records: Array.from({ length: 10 }, (_, i) => ({
+    messageId: `m-${i}`,
+    receiptHandle: `r-${i}`,
+    body: JSON.stringify({
+      connector_id: 'acme',
+      source_name: 'shop',
+      event_type: 'order',
+      event_id: `evt-${i}`,
+      payload: { id: `o-${i}`, blob },
+    }),
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '1764000000000',
+      SenderId: 'AIDEXAMPLE',
+      ApproximateFirstReceiveTimestamp: '1764000000000',
+      MessageGroupId: `g-${i % 3}`,
+      MessageDeduplicationId: `m-${i}`,
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:inbound-sync.fifo',
+    awsRegion: 'us-east-1',
+  })),
+};
+
+await send({ invoking: true });
+const response = await handler(
+  event,
+  lambdaContext('flow-worker-inbound-sync', Number(process.env.REMAINING_MS ?? 60_000)),
+);
+await send({ answered: true, failures: response.batchItemFailures.length });
+process.disconnect();
