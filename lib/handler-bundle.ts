@@ -48,12 +48,13 @@ export const HANDLER_ENTRY_FILE = 'index.mjs';
 /**
  * Bundles one handler (`entry`, relative to the repository or absolute) into `outdir`: `index.mjs`,
  * its chunks under `chunks/`, and their source maps. Synchronous, as CDK's local bundling is.
- * `overrides` is for the bench's reference bundles only.
+ * `overrides`: `sourcemap: false` for a deployment without source maps (the construct's
+ * `sourceMaps`), `splitting` for the bench's reference bundles only.
  */
 export function bundleHandler(
   entry: string,
   outdir: string,
-  overrides: Pick<BuildOptions, 'splitting'> = {},
+  overrides: Pick<BuildOptions, 'splitting' | 'sourcemap'> = {},
 ): BuildResult<{ metafile: true }> {
   const result = buildSync({
     ...HANDLER_BUILD_OPTIONS,

@@ -44,6 +44,7 @@ export function resolveFlowWorkerProps(props: FlowWorkerProps = {}): ResolvedFlo
     maxConcurrency: props.maxConcurrency ?? d.maxConcurrency,
     hubspotRequestsPer10Seconds: props.hubspotRequestsPer10Seconds ?? d.hubspotRequestsPer10Seconds,
     tracing: props.tracing ?? d.tracing,
+    sourceMaps: props.sourceMaps ?? d.sourceMaps,
     secretNamePrefix: props.secretNamePrefix ?? d.secretNamePrefix,
     allowPrivateTargetAddresses: props.allowPrivateTargetAddresses ?? d.allowPrivateTargetAddresses,
     logRetention: props.logRetention ?? d.logRetention,

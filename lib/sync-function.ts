@@ -38,7 +38,7 @@ function hubspotShareVariable(s: ResolvedFlowWorkerProps): Record<string, string
  * hashed by its output, so an unchanged bundle is not uploaded again. The Docker image is never
  * used: local bundling always succeeds or throws.
  */
-function handlerCode(handlerName: string): Code {
+function handlerCode(handlerName: string, sourceMaps: boolean): Code {
   const handlerDir = fileURLToPath(new URL(`../lambdas/${handlerName}`, import.meta.url));
   return Code.fromAsset(handlerDir, {
     assetHashType: AssetHashType.OUTPUT,
@@ -46,7 +46,7 @@ function handlerCode(handlerName: string): Code {
       image: DockerImage.fromRegistry('flow-worker-bundles-locally'),
       local: {
         tryBundle(outputDir) {
-          bundleHandler(`${handlerDir}/handler.ts`, outputDir);
+          bundleHandler(`${handlerDir}/handler.ts`, outputDir, sourceMaps ? {} : { sourcemap: false });
           return true;
         },
       },
@@ -91,7 +91,7 @@ export class SyncFunction extends Construct {
     });
 
     this.function = new LambdaFunction(this, 'Function', {
-      code: handlerCode(props.handlerName),
+      code: handlerCode(props.handlerName, s.sourceMaps),
       handler: `${HANDLER_ENTRY_FILE.replace(/\.mjs$/, '')}.handler`,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -125,7 +125,7 @@ export class SyncFunction extends Construct {
         ...(s.allowPrivateTargetAddresses
           ? { ALLOW_TARGET_ADDRESSES: 'private' satisfies TargetAddressRange }
           : {}),
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(s.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       },
     });
 

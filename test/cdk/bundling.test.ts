@@ -253,3 +253,33 @@ describe('handler bundles', () => {
     }
   });
 });
+
+describe('handler bundles without source maps (sourceMaps: false)', () => {
+  let outdir: string;
+
+  beforeAll(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'flow-worker-cdk-nomaps-'));
+    const app = new App({ outdir });
+    buildStack({ sourceMaps: false }, app);
+    app.synth();
+  }, 120_000);
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('ships no map and no reference to one', () => {
+    const assets = readdirSync(outdir).filter(
+      (name) => name.startsWith('asset.') && statSync(join(outdir, name)).isDirectory(),
+    );
+    expect(assets).toHaveLength(2);
+    for (const asset of assets) {
+      const files = [
+        'index.mjs',
+        ...readdirSync(join(outdir, asset, 'chunks')).map((name) => join('chunks', name)),
+      ];
+      expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
+      for (const file of files) {
+        expect(readFileSync(join(outdir, asset, file), 'utf8')).not.toContain('sourceMappingURL');
+      }
+    }
+  });
+});

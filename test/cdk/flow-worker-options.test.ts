@@ -24,6 +24,7 @@ describe('a staged worker with every option set', () => {
       maxConcurrency: 10,
       hubspotRequestsPer10Seconds: 190,
       tracing: true,
+      sourceMaps: false,
       secretNamePrefix: 'acme/prod/',
       allowPrivateTargetAddresses: true,
       logLevel: 'DEBUG',
@@ -74,6 +75,20 @@ describe('a staged worker with every option set', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       ScalingConfig: { MaximumConcurrency: 10 },
     });
+  });
+
+  it('runs the handlers without source maps', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    const handlers = functions.filter((resource) =>
+      String((resource.Properties as { Description?: string }).Description).startsWith('flow-worker: runs'),
+    );
+    expect(handlers).toHaveLength(2);
+    for (const handler of handlers) {
+      const variables = (handler.Properties as { Environment: { Variables: Record<string, unknown> } })
+        .Environment.Variables;
+      expect(variables).toHaveProperty('LOG_LEVEL', 'DEBUG');
+      expect(variables).not.toHaveProperty('NODE_OPTIONS');
+    }
   });
 
   it('scopes secrets to the given prefix and adds the X-Ray write actions', () => {
