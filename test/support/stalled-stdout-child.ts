@@ -7,10 +7,10 @@
  * string each record maps (its DEBUG run report carries it, so the invocation writes about ten
  * times that).
  */
-import type { SQSEvent } from 'aws-lambda';
 import { compileConfig, validateConfig, type TargetFactory } from '@flow-worker/runtime';
 import { createFlowWorkerHandler } from '@flow-worker/runtime/lambda';
 import { lambdaContext } from '../../cli/local/lambda.js';
+import { anSqsEvent, anSqsRecord } from '../unit/lambda/sqs-fixtures.js';
 
 const send = (message: Record<string, unknown>) =>
   new Promise<void>((resolve) => process.send?.(message, () => resolve()));
@@ -56,32 +56,21 @@ const handler = createFlowWorkerHandler(process.env, {
   },
 });
 const blob = 'x'.repeat(Number(process.env.BLOB_BYTES ?? 120_000));
-const event: SQSEvent = {
-  Records: Array.from({ length: 10 }, (_, i) => ({
-    messageId: `m-${i}`,
-    receiptHandle: `r-${i}`,
-    body: JSON.stringify({
-      connector_id: 'acme',
-      source_name: 'shop',
-      event_type: 'order',
-      event_id: `evt-${i}`,
-      payload: { id: `o-${i}`, blob },
+const event = anSqsEvent(
+  Array.from({ length: 10 }, (_, i) =>
+    anSqsRecord({
+      messageId: `m-${i}`,
+      groupId: `g-${i % 3}`,
+      body: JSON.stringify({
+        connector_id: 'acme',
+        source_name: 'shop',
+        event_type: 'order',
+        event_id: `evt-${i}`,
+        payload: { id: `o-${i}`, blob },
+      }),
     }),
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1764000000000',
-      SenderId: 'AIDEXAMPLE',
-      ApproximateFirstReceiveTimestamp: '1764000000000',
-      MessageGroupId: `g-${i % 3}`,
-      MessageDeduplicationId: `m-${i}`,
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:inbound-sync.fifo',
-    awsRegion: 'us-east-1',
-  })),
-};
+  ),
+);
 
 await send({ invoking: true });
 const response = await handler(
