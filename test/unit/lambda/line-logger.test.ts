@@ -272,6 +272,17 @@ describe('streamWriter and written()', () => {
     expect(logger.written()).toBeUndefined();
   });
 
+  it('settles written() when a writer of its own rejects', async () => {
+    const logger = createLineLogger(new Logger({ serviceName: 's' }), {
+      serviceName: 's',
+      write: () => Promise.reject(new Error('the output is gone')),
+    });
+    logger.writeLine('info', 'record processed', '"message_id":"m-1"');
+    logger.flush();
+    await expect(logger.written()).resolves.toBeUndefined();
+    expect(logger.written()).toBeUndefined();
+  });
+
   it('does not wait on a chunk whose write failed', async () => {
     const output: WritableOutput = {
       write: (_text, callback) => {

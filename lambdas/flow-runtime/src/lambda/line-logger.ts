@@ -123,9 +123,11 @@ export function createLineLogger(logger: Logger, options: LineLoggerOptions): Li
     pending = [];
     const writing = options.write(text);
     if (!(writing instanceof Promise)) return;
-    const settled: Promise<void> = writing.then(() => {
+    // Settled either way: a writer that fails must not fail the invocation that waits for it.
+    const done = () => {
       if (unwritten === settled) unwritten = undefined;
-    });
+    };
+    const settled: Promise<void> = writing.then(done, done);
     unwritten = settled;
   };
 
